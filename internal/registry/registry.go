@@ -1,0 +1,88 @@
+package registry
+
+import (
+	"context"
+	"errors"
+)
+
+// Sentinel errors every adapter maps its vendor errors onto.
+var (
+	// ErrNotFound: the repository, tag or manifest does not exist (a deletion that
+	// meets it counts as done).
+	ErrNotFound = errors.New("not found")
+	// ErrUnsupported: the registry refuses this kind of operation (deletes disabled,
+	// tag deletion not implemented).
+	ErrUnsupported = errors.New("not supported by the registry")
+	// ErrUnauthorized: the registry refused the credentials or their scope.
+	ErrUnauthorized = errors.New("credentials refused by the registry")
+	// ErrLocked: the tag or manifest is locked against deletion.
+	ErrLocked = errors.New("locked by the registry")
+)
+
+// Media types of the manifests prsweep resolves. All four are sent on every
+// resolution: a registry answers a narrower Accept with another digest.
+const (
+	MediaTypeOCIIndex       = "application/vnd.oci.image.index.v1+json"
+	MediaTypeOCIManifest    = "application/vnd.oci.image.manifest.v1+json"
+	MediaTypeDockerList     = "application/vnd.docker.distribution.manifest.list.v2+json"
+	MediaTypeDockerManifest = "application/vnd.docker.distribution.manifest.v2+json"
+)
+
+// IsIndex reports whether a media type names a manifest that lists other manifests.
+func IsIndex(mediaType string) bool {
+	return mediaType == MediaTypeOCIIndex || mediaType == MediaTypeDockerList
+}
+
+// Manifest is what a tag points at.
+type Manifest struct {
+	Digest    string   `json:"digest"`
+	MediaType string   `json:"mediaType,omitempty"`
+	Children  []string `json:"children,omitempty"` // digests an index references
+}
+
+// Method is how a tag is removed.
+type Method string
+
+const (
+	// MethodUntag removes only the tag; the manifest and its other tags stay.
+	MethodUntag Method = "untag"
+	// MethodDigest deletes the manifest, which removes every tag in the repository
+	// that points at it. Safe only when no other tag does.
+	MethodDigest Method = "digest"
+	// MethodRetag points the tag at a throwaway manifest and deletes that by digest:
+	// the tag goes, the original manifest and its other tags stay.
+	MethodRetag Method = "retag"
+)
+
+// Capabilities says which deletion methods a registry accepts.
+type Capabilities struct {
+	Untag  bool
+	Digest bool
+	Retag  bool
+}
+
+// Lister reads a registry.
+type Lister interface {
+	// Repositories lists every repository the credentials can see.
+	Repositories(ctx context.Context) ([]string, error)
+	// Tags lists every tag of a repository, following all pages. An error means the
+	// listing is incomplete and nothing in the repository may be deleted.
+	Tags(ctx context.Context, repo string) ([]string, error)
+	// Resolve reads the manifest a tag points at.
+	Resolve(ctx context.Context, repo, tag string) (Manifest, error)
+}
+
+// Deleter removes tags.
+type Deleter interface {
+	// Capabilities says which methods Delete accepts for a repository.
+	Capabilities(ctx context.Context, repo string) (Capabilities, error)
+	// Delete removes a tag that points at m by the given method. ErrNotFound means
+	// the tag was already gone.
+	Delete(ctx context.Context, repo, tag string, m Manifest, method Method) error
+}
+
+// Backend is a registry prsweep can sweep.
+type Backend interface {
+	Lister
+	Deleter
+}
