@@ -1,0 +1,165 @@
+package oci
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/prsweep/prsweep/internal/httpx"
+	"github.com/prsweep/prsweep/internal/registry"
+)
+
+// Options configure a Client. The zero value reaches an https registry with the
+// user's docker credentials.
+type Options struct {
+	// Scheme is "http" (plain http: the config said http:// to a loopback host or
+	// with insecure: true), "https", or "" (https, except http for loopback hosts).
+	Scheme string
+	// SkipTLSVerify accepts any certificate (insecure: true).
+	SkipTLSVerify bool
+	// CAFile is an extra PEM bundle of trusted CAs.
+	CAFile string
+	// Username and Password are basic credentials; without them the docker
+	// config.json and its credential helpers are asked.
+	Username, Password string
+	// Transport replaces the base transport (tests); retries and time-outs wrap it.
+	Transport http.RoundTripper
+	// PageSize is the n asked of tag and catalog listings (default 1000).
+	PageSize int
+	// RetryOptions tune the retry layer (tests inject the sleep).
+	RetryOptions []httpx.RetryOption
+	Logger       *slog.Logger
+}
+
+// Client is a registry.Backend for one OCI registry.
+type Client struct {
+	reg      name.Registry
+	nameOpts []name.Option
+	auth   authn.Authenticator
+	keys   authn.Keychain
+	rt     http.RoundTripper
+	puller *remote.Puller
+	pusher *remote.Pusher
+	log    *slog.Logger
+
+	mu       sync.Mutex
+	deleters map[string]http.RoundTripper // per repository, authorised for delete
+	caps     *registry.Capabilities
+}
+
+var _ registry.Backend = (*Client)(nil)
+
+// New returns a client for host (host[:port], no scheme).
+func New(host string, o Options) (*Client, error) {
+	var nameOpts []name.Option
+	if o.Scheme == "http" {
+		nameOpts = append(nameOpts, name.Insecure)
+	}
+	reg, err := name.NewRegistry(host, nameOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("parsing registry host %q: %w", host, err)
+	}
+	base, err := baseTransport(o)
+	if err != nil {
+		return nil, err
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	retry := append([]httpx.RetryOption{httpx.WithLogger(log)}, o.RetryOptions...)
+	rt := httpx.NewUserAgent(httpx.NewRetry(httpx.NewTimeout(schemeGuard{base, o.Scheme}, 60*time.Second), retry...), "prsweep")
+
+	c := &Client{reg: reg, nameOpts: append(nameOpts, name.StrictValidation), rt: rt, log: log, deleters: map[string]http.RoundTripper{}}
+	ropts := []remote.Option{
+		remote.WithTransport(rt),
+		// Our retry layer retries; go-containerregistry's must not retry again.
+		remote.WithRetryBackoff(remote.Backoff{Steps: 1}),
+		remote.WithRetryStatusCodes(),
+		remote.WithPageSize(max(o.PageSize, 0)),
+	}
+	if o.PageSize == 0 {
+		ropts[len(ropts)-1] = remote.WithPageSize(1000)
+	}
+	if o.Username != "" || o.Password != "" {
+		c.auth = authn.FromConfig(authn.AuthConfig{Username: o.Username, Password: o.Password})
+		ropts = append(ropts, remote.WithAuth(c.auth))
+	} else {
+		c.keys = authn.DefaultKeychain
+		ropts = append(ropts, remote.WithAuthFromKeychain(c.keys))
+	}
+	if c.puller, err = remote.NewPuller(ropts...); err != nil {
+		return nil, fmt.Errorf("setting up registry client: %w", err)
+	}
+	if c.pusher, err = remote.NewPusher(ropts...); err != nil {
+		return nil, fmt.Errorf("setting up registry client: %w", err)
+	}
+	return c, nil
+}
+
+func baseTransport(o Options) (http.RoundTripper, error) {
+	if o.Transport != nil {
+		return o.Transport, nil
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: o.SkipTLSVerify} //nolint:gosec // only with insecure: true
+	if o.CAFile != "" {
+		pem, err := os.ReadFile(o.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading registry.caFile: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("reading registry.caFile %s: no PEM certificate found", o.CAFile)
+		}
+		t.TLSClientConfig.RootCAs = pool
+	}
+	return t, nil
+}
+
+// schemeGuard sends https where plain http was not allowed: go-containerregistry
+// would otherwise talk http to private-range addresses on its own.
+type schemeGuard struct {
+	next   http.RoundTripper
+	scheme string
+}
+
+func (g schemeGuard) RoundTrip(req *http.Request) (*http.Response, error) {
+	allowed := g.scheme == "http" || (g.scheme == "" && IsLoopback(req.URL.Hostname()))
+	if req.URL.Scheme == "http" && !allowed {
+		req = req.Clone(req.Context())
+		req.URL.Scheme = "https"
+	}
+	return g.next.RoundTrip(req)
+}
+
+// IsLoopback reports whether host names this machine.
+func IsLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+func (c *Client) repo(repo string) (name.Repository, error) {
+	r, err := name.NewRepository(c.reg.Name()+"/"+repo, c.nameOpts...)
+	if err != nil {
+		return r, fmt.Errorf("parsing repository name %q: %w", repo, err)
+	}
+	return r, nil
+}

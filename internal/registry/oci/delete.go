@@ -1,0 +1,187 @@
+package oci
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/prsweep/prsweep/internal/registry"
+)
+
+// Capabilities asks the registry, once, how it deletes: a DELETE of a tag that
+// cannot exist answers 404 where tags can be deleted alone, 400 where only
+// manifests can (distribution 2.8), 405 where deletion is off. Nothing changes.
+func (c *Client) Capabilities(ctx context.Context, repo string) (registry.Capabilities, error) {
+	c.mu.Lock()
+	if c.caps != nil {
+		defer c.mu.Unlock()
+		return *c.caps, nil
+	}
+	c.mu.Unlock()
+
+	probe := "prsweep-probe-" + nonce()
+	status, err := c.deleteRef(ctx, repo, probe)
+	if err != nil {
+		return registry.Capabilities{}, fmt.Errorf("probing how %s deletes: %w", c.reg.Name(), err)
+	}
+	var caps registry.Capabilities
+	switch status {
+	case http.StatusNotFound, http.StatusAccepted, http.StatusOK:
+		caps = registry.Capabilities{Untag: true, Digest: true, Retag: true}
+	case http.StatusBadRequest:
+		caps = registry.Capabilities{Digest: true, Retag: true}
+	case http.StatusMethodNotAllowed:
+		caps = registry.Capabilities{}
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return caps, fmt.Errorf("probing how %s deletes: %w: delete permission is missing (HTTP %d)", c.reg.Name(), registry.ErrUnauthorized, status)
+	default:
+		return caps, fmt.Errorf("probing how %s deletes: unexpected HTTP %d", c.reg.Name(), status)
+	}
+	if acrHost(c.reg.RegistryStr()) && caps.Untag {
+		// ACR documents that deleting "by tag" removes the image and every other tag on
+		// it; its /v2 tag DELETE is not trusted to be an untag. Remove tags by retagging.
+		caps.Untag = false
+	}
+	c.log.Debug("registry delete capabilities", "registry", c.reg.Name(), "probe status", status, "untag", caps.Untag, "digest", caps.Digest)
+	c.mu.Lock()
+	c.caps = &caps
+	c.mu.Unlock()
+	return caps, nil
+}
+
+// Delete removes repo:tag, which points at m, by method.
+func (c *Client) Delete(ctx context.Context, repo, tag string, m registry.Manifest, method registry.Method) error {
+	switch method {
+	case registry.MethodUntag:
+		return c.deleteExpect(ctx, repo, tag)
+	case registry.MethodDigest:
+		return c.deleteExpect(ctx, repo, m.Digest)
+	case registry.MethodRetag:
+		return c.retag(ctx, repo, tag)
+	}
+	return fmt.Errorf("deleting %s:%s: %w: method %q", repo, tag, registry.ErrUnsupported, method)
+}
+
+func (c *Client) deleteExpect(ctx context.Context, repo, ref string) error {
+	status, err := c.deleteRef(ctx, repo, ref)
+	if err != nil {
+		return err
+	}
+	switch status {
+	case http.StatusAccepted, http.StatusOK, http.StatusNoContent:
+		return nil
+	case http.StatusNotFound:
+		return registry.ErrNotFound
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return fmt.Errorf("%w (HTTP %d)", registry.ErrUnauthorized, status)
+	case http.StatusBadRequest, http.StatusMethodNotAllowed:
+		return fmt.Errorf("%w (HTTP %d)", registry.ErrUnsupported, status)
+	}
+	return fmt.Errorf("unexpected HTTP %d", status)
+}
+
+// retag points the tag at a throwaway image and deletes that by digest: on a
+// registry that deletes only manifests this removes one tag and leaves the original
+// manifest and its other tags alone.
+func (c *Client) retag(ctx context.Context, repo, tag string) error {
+	r, err := c.repo(repo)
+	if err != nil {
+		return err
+	}
+	img, err := mutate.ConfigFile(empty.Image, &v1.ConfigFile{
+		OS: "unknown", Architecture: "unknown",
+		RootFS: v1.RootFS{Type: "layers"},
+		Config: v1.Config{Labels: map[string]string{
+			"org.prsweep.deleted-tag": repo + ":" + tag,
+			"org.prsweep.nonce":       nonce(),
+		}},
+	})
+	if err != nil {
+		return fmt.Errorf("building the throwaway manifest: %w", err)
+	}
+	d, err := img.Digest()
+	if err != nil {
+		return fmt.Errorf("building the throwaway manifest: %w", err)
+	}
+	if err := c.pusher.Push(ctx, r.Tag(tag), img); err != nil {
+		return fmt.Errorf("pointing the tag at a throwaway manifest: %w", mapError(err))
+	}
+	if err := c.deleteExpect(ctx, repo, d.String()); err != nil {
+		return fmt.Errorf("the tag now points at throwaway manifest %s, and deleting that failed: %w", d, err)
+	}
+	return nil
+}
+
+// deleteRef sends DELETE /v2/<repo>/manifests/<ref> and returns the status.
+func (c *Client) deleteRef(ctx context.Context, repo, ref string) (int, error) {
+	r, err := c.repo(repo)
+	if err != nil {
+		return 0, err
+	}
+	rt, err := c.deleter(ctx, r)
+	if err != nil {
+		return 0, mapError(err)
+	}
+	u := url.URL{Scheme: r.Scheme(), Host: r.RegistryStr(), Path: fmt.Sprintf("/v2/%s/manifests/%s", r.RepositoryStr(), ref)}
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, u.String(), nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := rt.RoundTrip(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// deleter returns a transport authorised for push, pull and delete on repo.
+func (c *Client) deleter(ctx context.Context, r name.Repository) (http.RoundTripper, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if rt, ok := c.deleters[r.RepositoryStr()]; ok {
+		return rt, nil
+	}
+	auth := c.auth
+	if auth == nil {
+		var err error
+		if auth, err = authn.Resolve(ctx, c.keys, c.reg); err != nil {
+			return nil, fmt.Errorf("reading credentials for %s: %w", c.reg.Name(), err)
+		}
+	}
+	rt, err := transport.NewWithContext(ctx, c.reg, auth, c.rt, []string{r.Scope(transport.DeleteScope)})
+	if err != nil {
+		return nil, err
+	}
+	c.deleters[r.RepositoryStr()] = rt
+	return rt, nil
+}
+
+// acrHost reports whether host is an Azure Container Registry (public or sovereign cloud).
+func acrHost(host string) bool {
+	h := strings.ToLower(host)
+	for _, suffix := range []string{".azurecr.io", ".azurecr.cn", ".azurecr.us"} {
+		if strings.HasSuffix(h, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+func nonce() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
