@@ -1,6 +1,7 @@
 package oci
 
 import (
+	"cmp"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -39,19 +40,21 @@ type Options struct {
 	PageSize int
 	// RetryOptions tune the retry layer (tests inject the sleep).
 	RetryOptions []httpx.RetryOption
-	Logger       *slog.Logger
+	// AttemptTimeout bounds each HTTP attempt (default 60s).
+	AttemptTimeout time.Duration
+	Logger         *slog.Logger
 }
 
 // Client is a registry.Backend for one OCI registry.
 type Client struct {
 	reg      name.Registry
 	nameOpts []name.Option
-	auth   authn.Authenticator
-	keys   authn.Keychain
-	rt     http.RoundTripper
-	puller *remote.Puller
-	pusher *remote.Pusher
-	log    *slog.Logger
+	auth     authn.Authenticator
+	keys     authn.Keychain
+	rt       http.RoundTripper
+	puller   *remote.Puller
+	pusher   *remote.Pusher
+	log      *slog.Logger
 
 	mu       sync.Mutex
 	deleters map[string]http.RoundTripper // per repository, authorised for delete
@@ -79,7 +82,7 @@ func New(host string, o Options) (*Client, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	retry := append([]httpx.RetryOption{httpx.WithLogger(log)}, o.RetryOptions...)
-	rt := httpx.NewUserAgent(httpx.NewRetry(httpx.NewTimeout(schemeGuard{base, o.Scheme}, 60*time.Second), retry...), "prsweep")
+	rt := httpx.NewUserAgent(httpx.NewRetry(httpx.NewTimeout(schemeGuard{base, o.Scheme}, cmp.Or(o.AttemptTimeout, 60*time.Second)), retry...), "prsweep")
 
 	c := &Client{reg: reg, nameOpts: append(nameOpts, name.StrictValidation), rt: rt, log: log, deleters: map[string]http.RoundTripper{}}
 	ropts := []remote.Option{

@@ -93,4 +93,3 @@ func mapError(err error) error {
 	}
 	return err
 }
-

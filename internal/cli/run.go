@@ -1,0 +1,144 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/prsweep/prsweep/internal/config"
+	"github.com/prsweep/prsweep/internal/plan"
+	"github.com/prsweep/prsweep/internal/report"
+	"github.com/prsweep/prsweep/internal/sweep"
+)
+
+// reportFlags are the flags of every command that prints a sweep's report.
+type reportFlags struct {
+	dryRun, verbose bool
+	output          string
+	logLevel        string
+}
+
+func (f *reportFlags) bind(c *cobra.Command, withDryRun bool, logLevel string) {
+	if withDryRun {
+		c.Flags().BoolVar(&f.dryRun, "dry-run", false, "decide and report, delete nothing (env PRSWEEP_DRY_RUN)")
+	}
+	c.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "give each tag's reason (env PRSWEEP_VERBOSE)")
+	c.Flags().StringVarP(&f.output, "output", "o", "text", "report format: text, json or markdown (env PRSWEEP_OUTPUT)")
+	c.Flags().StringVar(&f.logLevel, "log-level", logLevel, "stderr log level: debug, info, warn or error (env PRSWEEP_LOG_LEVEL)")
+}
+
+// overlay fills flags the user did not set from PRSWEEP_* variables.
+func (f *reportFlags) overlay(c *cobra.Command, e env) error {
+	for flag, target := range map[string]*bool{"dry-run": &f.dryRun, "verbose": &f.verbose} {
+		if c.Flags().Lookup(flag) == nil || c.Flags().Changed(flag) {
+			continue
+		}
+		if v, ok, err := envBool(e, envName(flag)); err != nil {
+			return err
+		} else if ok {
+			*target = v
+		}
+	}
+	for flag, target := range map[string]*string{"output": &f.output, "log-level": &f.logLevel} {
+		if v, ok := e.lookup(envName(flag)); ok && v != "" && !c.Flags().Changed(flag) {
+			*target = v
+		}
+	}
+	return nil
+}
+
+func newRunCmd(e env, code *int) *cobra.Command {
+	var f reportFlags
+	var configPath string
+	c := &cobra.Command{
+		Use:   "run --config FILE",
+		Short: "Sweep once: list tags, read pull-request states, delete the tags of merged and closed pull requests, report",
+		Example: `  # see what would go, with each tag's reason
+  prsweep run --config prsweep.yaml --dry-run --verbose
+
+  # the nightly job, with a summary for the pipeline
+  SYSTEM_ACCESSTOKEN=... prsweep run --config prsweep.yaml --output markdown`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := f.overlay(c, e); err != nil {
+				return err
+			}
+			format, err := report.ParseFormat(f.output)
+			if err != nil {
+				return fmt.Errorf("%w: --output: %w", errUsage, err)
+			}
+			log, err := newLogger(e.stderr, f.logLevel)
+			if err != nil {
+				return err
+			}
+			path, err := configFlag(c, e, configPath)
+			if err != nil {
+				return err
+			}
+			cfg, err := config.Load(path, e.lookup)
+			if err != nil {
+				return err
+			}
+			s, err := sweep.New(cfg, e.sweepOptions(log))
+			if err != nil {
+				return fmt.Errorf("%w: %w", errUsage, err)
+			}
+			ctx, cancel := s.Context(c.Context())
+			defer cancel()
+			res, err := s.Run(ctx, f.dryRun)
+			*code, err = printResult(e, format, f.verbose, res, err)
+			return err
+		},
+	}
+	usageErrors(c)
+	f.bind(c, true, "info")
+	c.Flags().StringVarP(&configPath, "config", "c", "", "configuration file (env PRSWEEP_CONFIG)")
+	return c
+}
+
+// configFlag returns --config, or PRSWEEP_CONFIG, or a usage error.
+func configFlag(c *cobra.Command, e env, path string) (string, error) {
+	if path == "" {
+		path, _ = e.lookup("PRSWEEP_CONFIG")
+	}
+	if path == "" {
+		return "", fmt.Errorf("%w: --config FILE is required\n\n%s", errUsage, c.UsageString())
+	}
+	return path, nil
+}
+
+// printResult writes the report of a sweep that got as far as a plan and returns
+// the exit code. A limit error still prints the report (every tag kept, with why).
+func printResult(e env, format report.Format, verbose bool, res sweep.Result, err error) (int, error) {
+	var limit *plan.LimitError
+	if err != nil && !errors.As(err, &limit) {
+		return ExitFailed, err
+	}
+	rep := report.Report{DryRun: res.DryRun, Verbose: verbose, Items: res.Items}
+	if werr := report.Write(e.stdout, format, rep); werr != nil {
+		return ExitFailed, fmt.Errorf("writing the report: %w", werr)
+	}
+	if limit != nil {
+		return ExitSafety, err
+	}
+	if report.Summarize(res.Items, res.DryRun).Failed > 0 {
+		return ExitFailed, nil
+	}
+	return ExitOK, nil
+}
+
+func envName(flag string) string {
+	out := []byte("PRSWEEP_")
+	for _, r := range []byte(flag) {
+		switch {
+		case r == '-':
+			out = append(out, '_')
+		case r >= 'a' && r <= 'z':
+			out = append(out, r-'a'+'A')
+		default:
+			out = append(out, r)
+		}
+	}
+	return string(out)
+}

@@ -1,0 +1,190 @@
+package config
+
+import (
+	"regexp"
+
+	"github.com/prsweep/prsweep/internal/scm"
+)
+
+// Config is one prsweep configuration file. Load or Parse it; code that builds one
+// by hand calls SetDefaults and Validate before using it.
+type Config struct {
+	Registry    Registry `yaml:"registry"`
+	Sources     []Source `yaml:"sources"`
+	Rules       []Rule   `yaml:"rules"`
+	Keep        []string `yaml:"keep"`        // regexes on the tag; nil means the default ["^latest$"]
+	Untagged    string   `yaml:"untagged"`    // keep | delete; default keep
+	Safety      Safety   `yaml:"safety"`      //
+	Concurrency int      `yaml:"concurrency"` // 1..64; 0 means the default 8
+	Timeout     Duration `yaml:"timeout"`     // whole-sweep deadline; 0 = none
+
+	keep []*regexp.Regexp // compiled by Validate
+	meta *meta            // where values came from, for error messages
+}
+
+// Registry is the one registry a config sweeps.
+type Registry struct {
+	Type         string   `yaml:"type"`         // oci | acr | ghcr | gitlab; default oci
+	URL          string   `yaml:"url"`          // host[:port][/] or http(s)://host[:port][/]
+	Repositories []string `yaml:"repositories"` // path.Match globs; nil means ["*"]
+	Insecure     bool     `yaml:"insecure"`     // allow http:// to a non-loopback host
+	Username     string   `yaml:"username"`
+	Password     Secret   `yaml:"password"`
+	CAFile       string   `yaml:"caFile"` // PEM bundle; made relative to the config file's directory by Load
+
+	// acr only.
+	TenantID         string `yaml:"tenantId"`
+	ClientID         string `yaml:"clientId"`
+	ClientSecret     Secret `yaml:"clientSecret"`
+	ClientSecretFile string `yaml:"clientSecretFile"` // read into ClientSecret by Load
+	AuthorityHost    string `yaml:"authorityHost"`    // e.g. https://login.microsoftonline.us/
+
+	clientSecretFromFile bool
+}
+
+// Source is a place where pull requests live; rules name one.
+type Source struct {
+	Name      string            `yaml:"name"`
+	Type      string            `yaml:"type"` // azuredevops | github | gitlab | static
+	URL       string            `yaml:"url"`
+	Project   string            `yaml:"project"`
+	Token     Secret            `yaml:"token"`
+	TokenFile string            `yaml:"tokenFile"` // read into Token by Load
+	TokenType string            `yaml:"tokenType"` // azuredevops: auto | pat | bearer; default auto
+	States    map[string]string `yaml:"states"`    // static: PR number → state
+	File      string            `yaml:"file"`      // static: YAML file with such a map; read into States by Load
+
+	tokenFromFile  bool
+	statesFromFile bool
+}
+
+// Rule says which tags belong to pull requests and when they go.
+type Rule struct {
+	Repositories []string `yaml:"repositories"` // path.Match globs; nil means ["*"]
+	Tags         string   `yaml:"tags"`         // RE2 regex with a named group pr
+	Source       string   `yaml:"source"`       // a Source.Name
+	Repo         string   `yaml:"repo"`         // github owner/name, gitlab group/project
+	Delete       []string `yaml:"delete"`       // states; nil means [merged, closed]
+	After        Duration `yaml:"after"`        // grace period after the PR closed
+
+	tags *regexp.Regexp // compiled by Validate
+}
+
+// Safety holds the limits that stop a sweep before it deletes anything.
+type Safety struct {
+	MaxDeletions int `yaml:"maxDeletions"` // >0: delete nothing when a plan deletes more; 0 = no limit
+}
+
+// Defaults.
+const (
+	DefaultConcurrency = 8
+	DefaultKeep        = "^latest$"
+	DefaultTokenType   = "auto"
+	UntaggedKeep       = "keep"
+	UntaggedDelete     = "delete"
+)
+
+// SetDefaults fills what the file left out. A nil list is "left out"; an empty one
+// is not, so `keep: []` keeps no extra tags. Load and Parse call it.
+func (c *Config) SetDefaults() {
+	if c.Registry.Type == "" {
+		c.Registry.Type = "oci"
+	}
+	if c.Registry.Repositories == nil {
+		c.Registry.Repositories = []string{"*"}
+	}
+	for i := range c.Sources {
+		if c.Sources[i].Type == "azuredevops" && c.Sources[i].TokenType == "" {
+			c.Sources[i].TokenType = DefaultTokenType
+		}
+	}
+	for i := range c.Rules {
+		r := &c.Rules[i]
+		if r.Repositories == nil {
+			r.Repositories = []string{"*"}
+		}
+		if r.Delete == nil {
+			r.Delete = []string{string(scm.Merged), string(scm.Closed)}
+		}
+	}
+	if c.Keep == nil {
+		c.Keep = []string{DefaultKeep}
+	}
+	if c.Untagged == "" {
+		c.Untagged = UntaggedKeep
+	}
+	if c.Concurrency == 0 {
+		c.Concurrency = DefaultConcurrency
+	}
+}
+
+// KeepPatterns returns the compiled keep patterns. On a config Validate has not
+// passed, a pattern that does not compile stands as one that matches every tag, so
+// a broken keep list keeps everything rather than nothing.
+func (c Config) KeepPatterns() []*regexp.Regexp {
+	if len(c.keep) == len(c.Keep) {
+		return c.keep
+	}
+	out := make([]*regexp.Regexp, 0, len(c.Keep))
+	for _, k := range c.Keep {
+		re, err := regexp.Compile(k)
+		if err != nil {
+			re = regexp.MustCompile("")
+		}
+		out = append(out, re)
+	}
+	return out
+}
+
+// Source returns the source with the given name.
+func (c Config) Source(name string) (Source, bool) {
+	for _, s := range c.Sources {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Source{}, false
+}
+
+// TagPattern returns the compiled tags regex, or nil when it does not compile.
+func (r Rule) TagPattern() *regexp.Regexp {
+	if r.tags != nil {
+		return r.tags
+	}
+	re, err := regexp.Compile(r.Tags)
+	if err != nil {
+		return nil
+	}
+	return re
+}
+
+// DeleteStates returns the states after which the rule deletes a tag. Unknown is
+// never among them, whatever Delete says, and neither is a name that is not a state.
+func (r Rule) DeleteStates() []scm.State {
+	out := make([]scm.State, 0, len(r.Delete))
+	for _, d := range r.Delete {
+		if st, ok := scm.ParseState(d); ok && st != scm.Unknown {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// Scheme returns "https" or "http": the URL's own scheme when it has one, else http
+// for a loopback host and https for any other. It is "" when the URL is not valid.
+func (r Registry) Scheme() string {
+	u, err := parseRegistryURL(r.URL)
+	if err != nil {
+		return ""
+	}
+	return u.scheme
+}
+
+// Host returns the URL's host[:port], without scheme or slash; "" when not valid.
+func (r Registry) Host() string {
+	u, err := parseRegistryURL(r.URL)
+	if err != nil {
+		return ""
+	}
+	return u.host
+}

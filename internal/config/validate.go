@@ -1,0 +1,208 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"regexp"
+
+	"github.com/prsweep/prsweep/internal/scm"
+)
+
+const (
+	minConcurrency = 1
+	maxConcurrency = 64
+)
+
+// Validate checks c and compiles its patterns (TagPattern, KeepPatterns). It
+// returns every problem at once, joined with errors.Join; each is an *Error naming
+// its key path. It does not fill defaults: see SetDefaults.
+func (c *Config) Validate() error {
+	v := &checker{m: c.meta}
+	v.registry(&c.Registry)
+	sources := v.sources(c.Sources)
+	if len(c.Rules) == 0 {
+		v.add("rules", "at least one rule is required")
+	}
+	for i := range c.Rules {
+		v.rule(fmt.Sprintf("rules[%d]", i), &c.Rules[i], sources)
+	}
+	c.keep = nil
+	for i, k := range c.Keep {
+		if re := v.regexp(fmt.Sprintf("keep[%d]", i), k); re != nil {
+			c.keep = append(c.keep, re)
+		}
+	}
+	if c.Untagged != UntaggedKeep && c.Untagged != UntaggedDelete {
+		v.add("untagged", "%s is not keep or delete", v.m.show("untagged", c.Untagged))
+	}
+	if c.Concurrency < minConcurrency || c.Concurrency > maxConcurrency {
+		v.add("concurrency", "%d is not between %d and %d", c.Concurrency, minConcurrency, maxConcurrency)
+	}
+	if c.Safety.MaxDeletions < 0 {
+		v.add("safety.maxDeletions", "must not be negative (0 means no limit)")
+	}
+	if c.Timeout < 0 {
+		v.add("timeout", "must not be negative (0 means none)")
+	}
+	return errors.Join(v.errs...)
+}
+
+// checker collects Validate's problems.
+type checker struct {
+	m    *meta
+	errs []error
+}
+
+func (v *checker) add(path, format string, args ...any) {
+	v.errs = append(v.errs, v.m.errorf(path, format, args...))
+}
+
+// required reports an empty value, saying which variable was empty if one was.
+func (v *checker) required(path, value, what string) bool {
+	if value != "" {
+		return true
+	}
+	if v.m.fromEnv(path) {
+		v.add(path, "required, but %s is empty", v.m.display(path, value))
+	} else {
+		v.add(path, "required: %s", what)
+	}
+	return false
+}
+
+// regexp compiles an RE2 pattern, reporting why it does not compile unless the
+// pattern came from the environment.
+func (v *checker) regexp(path, pattern string) *regexp.Regexp {
+	re, err := regexp.Compile(pattern)
+	if err == nil {
+		return re
+	}
+	if v.m.fromEnv(path) {
+		v.add(path, "%s is not a valid regular expression", v.m.display(path, pattern))
+	} else {
+		v.add(path, "not a valid regular expression: %v", err)
+	}
+	return nil
+}
+
+func (v *checker) globs(at string, globs []string) {
+	if len(globs) == 0 {
+		v.add(at, "empty: list at least one glob, or leave the key out for every repository")
+	}
+	for i, g := range globs {
+		p := fmt.Sprintf("%s[%d]", at, i)
+		if _, err := path.Match(g, ""); g == "" || err != nil {
+			v.add(p, "%s is not a valid glob (path.Match syntax: *, ?, [a-z])", v.m.show(p, g))
+		}
+	}
+}
+
+// registryTypeSupported says whether a known registry type has an adapter yet.
+// When one lands, add its type here.
+func registryTypeSupported(t string) (known, supported bool) {
+	switch t {
+	case "oci":
+		return true, true
+	case "acr", "ghcr", "gitlab":
+		return true, false
+	}
+	return false, false
+}
+
+func (v *checker) registry(r *Registry) {
+	switch known, supported := registryTypeSupported(r.Type); {
+	case r.Type == "":
+		v.add("registry.type", "required: oci, acr, ghcr or gitlab")
+	case !known:
+		v.add("registry.type", "%s is not one of oci, acr, ghcr, gitlab", v.m.show("registry.type", r.Type))
+	case !supported:
+		v.add("registry.type", "%s is not supported yet", r.Type)
+	}
+	if v.required("registry.url", r.URL, "the registry's host[:port]") {
+		u, err := parseRegistryURL(r.URL)
+		switch {
+		case err != nil:
+			v.add("registry.url", "%v", err)
+		case u.scheme == "http" && u.explicit && !r.Insecure && !isLoopback(u.hostname):
+			v.add("registry.url", "http:// to a host that is not loopback needs insecure: true")
+		}
+	}
+	if r.Username != "" && !r.Password.IsSet() {
+		v.add("registry.password", "required with registry.username")
+	}
+	if r.Password.IsSet() && r.Username == "" {
+		v.add("registry.username", "required with registry.password")
+	}
+	v.globs("registry.repositories", r.Repositories)
+	v.acr(r)
+}
+
+// acr checks the keys only a registry of type acr uses.
+func (v *checker) acr(r *Registry) {
+	set := []struct {
+		key string
+		set bool
+	}{
+		{"tenantId", r.TenantID != ""},
+		{"clientId", r.ClientID != ""},
+		{"clientSecret", r.ClientSecret.IsSet() && !r.clientSecretFromFile},
+		{"clientSecretFile", r.ClientSecretFile != ""},
+		{"authorityHost", r.AuthorityHost != ""},
+	}
+	if r.Type != "acr" {
+		for _, s := range set {
+			if s.set {
+				v.add("registry."+s.key, "only used with type acr")
+			}
+		}
+		return
+	}
+	if set[2].set && set[3].set {
+		v.add("registry.clientSecretFile", "set clientSecret or clientSecretFile, not both")
+	}
+	if r.ClientSecretFile != "" && r.clientSecretFromFile && !r.ClientSecret.IsSet() {
+		v.add("registry.clientSecretFile", "the file is empty")
+	}
+	if r.ClientSecret.IsSet() && (r.TenantID == "" || r.ClientID == "") {
+		v.add("registry.clientSecret", "a service principal needs tenantId and clientId too")
+	}
+	if r.AuthorityHost != "" {
+		if err := checkServiceURL(r.AuthorityHost); err != nil {
+			v.add("registry.authorityHost", "%v", err)
+		}
+	}
+}
+
+func (v *checker) rule(p string, r *Rule, sources map[string]string) {
+	v.globs(p+".repositories", r.Repositories)
+	r.tags = nil
+	if v.required(p+".tags", r.Tags, `a regex with a named group pr, like ^PR(?P<pr>\d+)`) {
+		re := v.regexp(p+".tags", r.Tags)
+		if re != nil && re.SubexpIndex("pr") < 0 {
+			v.add(p+".tags", `has no named group pr: write (?P<pr>\d+) where the pull-request number is`)
+			re = nil
+		}
+		r.tags = re
+	}
+	if v.required(p+".source", r.Source, "the name of a source") {
+		switch typ, ok := sources[r.Source]; {
+		case !ok:
+			v.add(p+".source", "%s is not the name of a source", v.m.show(p+".source", r.Source))
+		case r.Repo != "" && (typ == "azuredevops" || typ == "static"):
+			v.add(p+".repo", "not used with a source of type %s", typ)
+		}
+	}
+	for i, d := range r.Delete {
+		at := fmt.Sprintf("%s.delete[%d]", p, i)
+		switch st, ok := scm.ParseState(d); {
+		case !ok:
+			v.add(at, "%s is not a state (open, merged, closed, missing)", v.m.show(at, d))
+		case st == scm.Unknown:
+			v.add(at, "unknown is never deleted: remove it")
+		}
+	}
+	if r.After < 0 {
+		v.add(p+".after", "must not be negative")
+	}
+}

@@ -1,0 +1,139 @@
+package config
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/prsweep/prsweep/internal/scm"
+)
+
+// sourceTypeSupported says whether a known source type has an adapter yet. When
+// one lands, add its type here.
+func sourceTypeSupported(t string) (known, supported bool) {
+	switch t {
+	case "azuredevops", "static":
+		return true, true
+	case "github", "gitlab":
+		return true, false
+	}
+	return false, false
+}
+
+// sources checks every source and returns their types by name.
+func (v *checker) sources(sources []Source) map[string]string {
+	types := map[string]string{}
+	first := map[string]int{}
+	for i := range sources {
+		s, p := &sources[i], fmt.Sprintf("sources[%d]", i)
+		if v.required(p+".name", s.Name, "the name rules use for this source") {
+			if j, dup := first[s.Name]; dup {
+				v.add(p+".name", "%s is already the name of sources[%d]", v.m.show(p+".name", s.Name), j)
+			} else if !validName(s.Name) {
+				v.add(p+".name", "%s: use letters, digits, '-', '_' and '.'", v.m.show(p+".name", s.Name))
+			} else {
+				first[s.Name], types[s.Name] = i, s.Type
+			}
+		}
+		switch known, supported := sourceTypeSupported(s.Type); {
+		case s.Type == "":
+			v.add(p+".type", "required: azuredevops, github, gitlab or static")
+		case !known:
+			v.add(p+".type", "%s is not one of azuredevops, github, gitlab, static", v.m.show(p+".type", s.Type))
+		case !supported:
+			v.add(p+".type", "%s is not supported yet", s.Type)
+		}
+		if s.Type != "azuredevops" && s.TokenType != "" {
+			v.add(p+".tokenType", "only used with type azuredevops")
+		}
+		if s.Type != "static" && s.States != nil {
+			v.add(p+".states", "only used with type static")
+		}
+		if s.Type != "static" && s.File != "" {
+			v.add(p+".file", "only used with type static")
+		}
+		switch s.Type {
+		case "azuredevops":
+			v.azureDevOps(p, s)
+		case "static":
+			v.static(p, s)
+		}
+	}
+	return types
+}
+
+func validName(s string) bool {
+	for _, r := range s {
+		if !(r == '-' || r == '_' || r == '.' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func (v *checker) azureDevOps(p string, s *Source) {
+	if v.required(p+".url", s.URL, "the organization URL, like https://dev.azure.com/contoso") {
+		if err := checkServiceURL(s.URL); err != nil {
+			v.add(p+".url", "%v", err)
+		}
+	}
+	v.required(p+".project", s.Project, "the project the pull requests belong to")
+	switch {
+	case s.TokenFile != "" && s.Token.IsSet() && !s.tokenFromFile:
+		v.add(p+".tokenFile", "set token or tokenFile, not both")
+	case s.TokenFile != "" && s.tokenFromFile && !s.Token.IsSet():
+		v.add(p+".tokenFile", "the file is empty")
+	case s.TokenFile == "":
+		v.required(p+".token", s.Token.Reveal(), "token or tokenFile")
+	}
+	switch s.TokenType {
+	case "auto", "pat", "bearer":
+	default:
+		v.add(p+".tokenType", "%s is not one of auto, pat, bearer", v.m.show(p+".tokenType", s.TokenType))
+	}
+}
+
+func (v *checker) static(p string, s *Source) {
+	for _, k := range []struct {
+		key string
+		set bool
+	}{
+		{"url", s.URL != ""},
+		{"project", s.Project != ""},
+		{"token", s.Token.IsSet() && !s.tokenFromFile},
+		{"tokenFile", s.TokenFile != ""},
+	} {
+		if k.set {
+			v.add(p+"."+k.key, "not used with type static")
+		}
+	}
+	switch {
+	case s.File == "" && s.States == nil:
+		v.add(p+".states", "a static source needs states or file")
+		return
+	case s.File != "" && !s.statesFromFile && s.States != nil:
+		v.add(p+".file", "set states or file, not both")
+		return
+	}
+	for _, k := range slices.Sorted(maps.Keys(s.States)) {
+		at, pr := p+".states."+k, ""
+		if s.statesFromFile {
+			at, pr = p+".file", fmt.Sprintf("pull request %q: ", k)
+		}
+		if !allDigits(k) {
+			v.add(at, "%s%q is not a pull-request number", pr, k)
+		}
+		if _, ok := scm.ParseState(s.States[k]); !ok {
+			v.add(at, "%s%s is not a state (open, merged, closed, missing, unknown)", pr, v.m.show(at, s.States[k]))
+		}
+	}
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}

@@ -1,0 +1,131 @@
+package sweep
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prsweep/prsweep/internal/config"
+	"github.com/prsweep/prsweep/internal/httpx"
+	"github.com/prsweep/prsweep/internal/policy"
+	"github.com/prsweep/prsweep/internal/registry"
+	"github.com/prsweep/prsweep/internal/registry/oci"
+	"github.com/prsweep/prsweep/internal/scm"
+	"github.com/prsweep/prsweep/internal/scm/azuredevops"
+	"github.com/prsweep/prsweep/internal/scm/static"
+)
+
+// Options are what a caller adds to a configuration.
+type Options struct {
+	Logger *slog.Logger
+	Now    func() time.Time
+	// RetryOptions tune every adapter's retry layer (tests inject the sleep).
+	RetryOptions []httpx.RetryOption
+	// AttemptTimeout bounds each HTTP attempt of every adapter (default: the adapter's).
+	AttemptTimeout time.Duration
+}
+
+// New builds a Sweeper from a validated configuration.
+func New(cfg *config.Config, o Options) (*Sweeper, error) {
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Untagged == config.UntaggedDelete {
+		// Not built yet: refuse rather than silently keep what the user asked to delete.
+		return nil, fmt.Errorf("untagged: delete is not supported yet; use untagged: keep (manifests left untagged stay until the registry's garbage collection)")
+	}
+	reg, err := newRegistry(cfg.Registry, o, log)
+	if err != nil {
+		return nil, err
+	}
+	providers := map[string]scm.Provider{}
+	for _, src := range cfg.Sources {
+		p, err := newProvider(src, o, log)
+		if err != nil {
+			return nil, fmt.Errorf("setting up source %q: %w", src.Name, err)
+		}
+		providers[src.Name] = p
+	}
+	return &Sweeper{
+		Registry:     reg,
+		Providers:    providers,
+		Policy:       newPolicy(cfg),
+		Repositories: cfg.Registry.Repositories,
+		MaxDeletions: cfg.Safety.MaxDeletions,
+		Concurrency:  cfg.Concurrency,
+		Timeout:      cfg.Timeout.Std(),
+		Now:          o.Now,
+		Logger:       log,
+	}, nil
+}
+
+// Context applies the configured sweep deadline.
+func (s *Sweeper) Context(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.Timeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, s.Timeout)
+}
+
+func newRegistry(r config.Registry, o Options, log *slog.Logger) (registry.Backend, error) {
+	switch r.Type {
+	case "oci":
+		if r.Insecure {
+			log.Warn("insecure: true: the registry's TLS certificate is not checked and plain http is allowed", "registry", r.Host())
+		}
+		return oci.New(r.Host(), oci.Options{
+			Scheme:         r.Scheme(),
+			SkipTLSVerify:  r.Insecure,
+			CAFile:         r.CAFile,
+			Username:       r.Username,
+			Password:       r.Password.Reveal(),
+			RetryOptions:   o.RetryOptions,
+			AttemptTimeout: o.AttemptTimeout,
+			Logger:         log,
+		})
+	}
+	return nil, fmt.Errorf("registry.type %q is not supported", r.Type)
+}
+
+func newProvider(src config.Source, o Options, log *slog.Logger) (scm.Provider, error) {
+	switch src.Type {
+	case "static":
+		states := map[string]scm.State{}
+		for n, s := range src.States {
+			st, _ := scm.ParseState(s)
+			states[n] = st
+		}
+		return static.New(states, o.Now), nil
+	case "azuredevops":
+		tt := map[string]azuredevops.TokenType{"pat": azuredevops.PAT, "bearer": azuredevops.Bearer}[src.TokenType]
+		opts := []azuredevops.Option{azuredevops.WithTokenType(tt), azuredevops.WithLogger(log)}
+		if o.Now != nil {
+			opts = append(opts, azuredevops.WithClock(o.Now))
+		}
+		if o.AttemptTimeout > 0 {
+			opts = append(opts, azuredevops.WithAttemptTimeout(o.AttemptTimeout))
+		}
+		if len(o.RetryOptions) > 0 {
+			opts = append(opts, azuredevops.WithRetry(o.RetryOptions...))
+		}
+		return azuredevops.New(src.URL, src.Project, src.Token.Reveal(), opts...)
+	}
+	return nil, fmt.Errorf("source type %q is not supported", src.Type)
+}
+
+func newPolicy(cfg *config.Config) policy.Policy {
+	p := policy.Policy{Keep: cfg.KeepPatterns()}
+	for _, r := range cfg.Rules {
+		p.Rules = append(p.Rules, policy.Rule{
+			Repositories: r.Repositories,
+			Tags:         r.TagPattern(),
+			Source:       r.Source,
+			Repo:         r.Repo,
+			Delete:       r.DeleteStates(),
+			After:        r.After.Std(),
+		})
+	}
+	return p
+}
