@@ -119,6 +119,9 @@ func TestClassicSweep(t *testing.T) {
 			if diff := cmp.Diff(wantDeleted, del); diff != "" {
 				t.Errorf("dry run would delete (-want +got):\n%s", diff)
 			}
+			if diff := cmp.Diff(wantPreserved, kept); diff != "" {
+				t.Errorf("dry run would keep (-want +got):\n%s", diff)
+			}
 
 			res, err := s.Run(ctx, false)
 			if err != nil {

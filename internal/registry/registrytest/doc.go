@@ -15,7 +15,7 @@
 // original cleanup script, with the expected outcome of sweeping closed PRs 3571 and 3574.
 //
 // The core (servers, seeding, image sets) does not need package testing; the testing.TB
-// helpers live in testing.go. The conformance suite for registry backends belongs here too.
+// helpers live in testing.go.
 //
 // Process-wide side effects: NewV3 sets the level of logrus' standard logger to error and
 // its output to io.Discard (or the WithLogOutput writer); distribution logs through it and

@@ -1,0 +1,105 @@
+package apply_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/prsweep/prsweep/internal/apply"
+	"github.com/prsweep/prsweep/internal/plan"
+	"github.com/prsweep/prsweep/internal/policy"
+	"github.com/prsweep/prsweep/internal/registry"
+)
+
+// fakeRegistry answers Resolve from a map and records deletions.
+type fakeRegistry struct {
+	mu       sync.Mutex
+	digests  map[string]string // tag → digest now
+	failWith map[string]error  // tag → error from Delete
+	deleted  []string
+}
+
+func (f *fakeRegistry) Resolve(_ context.Context, _, tag string) (registry.Manifest, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	d, ok := f.digests[tag]
+	if !ok {
+		return registry.Manifest{}, registry.ErrNotFound
+	}
+	return registry.Manifest{Digest: d}, nil
+}
+
+func (f *fakeRegistry) Delete(_ context.Context, _, tag string, _ registry.Manifest, _ registry.Method) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.failWith[tag]; err != nil {
+		return err
+	}
+	f.deleted = append(f.deleted, tag)
+	delete(f.digests, tag)
+	return nil
+}
+
+func del(tag, digest string) plan.Item {
+	return plan.Item{Repository: "jarvis", Tag: tag, Digest: digest, Action: policy.Delete, Method: registry.MethodUntag, Reason: "PR 1 is merged"}
+}
+
+func TestApply(t *testing.T) {
+	reg := &fakeRegistry{
+		digests:  map[string]string{"ok": "sha256:a", "pushed-again": "sha256:new", "refused": "sha256:c", "raced": "sha256:d"},
+		failWith: map[string]error{"refused": registry.ErrUnauthorized, "raced": registry.ErrNotFound},
+	}
+	items := []plan.Item{
+		del("ok", "sha256:a"),
+		del("pushed-again", "sha256:old"),
+		del("already-gone", "sha256:b"),
+		del("refused", "sha256:c"),
+		del("raced", "sha256:d"),
+		{Repository: "jarvis", Tag: "kept", Action: policy.Keep},
+	}
+	apply.Applier{Registry: reg, Concurrency: 3}.Apply(context.Background(), items)
+	by := map[string]plan.Item{}
+	for _, it := range items {
+		by[it.Tag] = it
+	}
+	if it := by["ok"]; !it.Done || it.Failed() {
+		t.Errorf("ok: %+v", it)
+	}
+	// Safety rule 5: a tag whose digest changed since the decision is kept.
+	if it := by["pushed-again"]; it.Action != policy.Keep || it.Done || !strings.Contains(it.Reason, "pushed again") {
+		t.Errorf("pushed-again: %+v", it)
+	}
+	if it := by["already-gone"]; !it.Done || !strings.Contains(it.Reason, "already gone") {
+		t.Errorf("already-gone: %+v", it)
+	}
+	if it := by["refused"]; it.Done || !it.Failed() || !strings.Contains(it.Error, "credentials refused") {
+		t.Errorf("refused: %+v", it)
+	}
+	if it := by["raced"]; !it.Done {
+		t.Errorf("raced (deleted by someone else between re-read and delete): %+v", it)
+	}
+	if it := by["kept"]; it.Done || it.Failed() {
+		t.Errorf("kept: %+v", it)
+	}
+	for _, tag := range reg.deleted {
+		if tag != "ok" {
+			t.Errorf("deleted %s", tag)
+		}
+	}
+}
+
+func TestApplyStopsStartingDeletionsWhenCancelled(t *testing.T) {
+	reg := &fakeRegistry{digests: map[string]string{"a": "sha256:a"}}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	items := []plan.Item{del("a", "sha256:a")}
+	apply.Applier{Registry: reg}.Apply(ctx, items)
+	if items[0].Done || !items[0].Failed() || len(reg.deleted) != 0 {
+		t.Errorf("after cancel: %+v, deleted %v", items[0], reg.deleted)
+	}
+	if !errors.Is(ctx.Err(), context.Canceled) {
+		t.Fatal("context not cancelled")
+	}
+}
