@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/prsweep/prsweep/internal/registry/registrytest"
+	"github.com/prsweep/prsweep/internal/scm/scmtest"
 	"github.com/prsweep/prsweep/internal/sweep"
 )
 
@@ -173,5 +174,22 @@ func TestDemo(t *testing.T) {
 	}
 	if !strings.Contains(r.stderr, "prsweep run --config prsweep.yaml --dry-run") {
 		t.Errorf("demo does not say how to go on:\n%s", r.stderr)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	srv := registrytest.StartV3(t)
+	registrytest.MustSeed(t, srv, registrytest.ClassicSet())
+	ado := scmtest.NewAzureDevOps(t, "contoso", "Jarvis", adoToken)
+	cfg := writeConfig(t, adoConfig(srv.Host(), ado.URL(), "[merged, closed]"))
+
+	r := invoke(t, map[string]string{"SYSTEM_ACCESSTOKEN": adoToken}, sweep.Options{}, "validate", "--config", cfg)
+	if r.code != ExitOK || !strings.Contains(r.stdout, "ok      registry delete: the registry deletes a tag alone") ||
+		!strings.Contains(r.stdout, "ok      source ado: credentials accepted") {
+		t.Errorf("validate: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = invoke(t, map[string]string{"SYSTEM_ACCESSTOKEN": "not-the-token"}, sweep.Options{}, "validate", "--config", cfg)
+	if r.code != ExitUsage || !strings.Contains(r.stdout, "FAILED  source ado") || strings.Contains(r.stdout+r.stderr, "not-the-token") {
+		t.Errorf("validate with a refused token: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
