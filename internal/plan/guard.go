@@ -56,6 +56,8 @@ func guardRepo(items []Item, idx []int, r Repo) {
 			fail(it, r.Unresolved[it.Tag].Error())
 		case it.Digest == "":
 			fail(it, "manifest was not resolved")
+		case r.Manifests[it.Tag].Locked:
+			it.Action, it.Reason = policy.Keep, it.Reason+"; kept: locked by the registry"
 		}
 	}
 	for _, i := range idx {

@@ -98,6 +98,13 @@ func TestGuard(t *testing.T) {
 			want:  map[string]string{"PR1-a": "retag", "PR2-b": "failed: HEAD failed", "other": "keep"},
 		},
 		{
+			name: "a locked tag is kept, and its digest stays held", caps: v28Caps,
+			mans:   map[string]registry.Manifest{"PR1-a": {Digest: "sha256:a", Locked: true}, "PR1-b": man("sha256:a")},
+			items:  []plan.Item{item("PR1-a", policy.Delete), item("PR1-b", policy.Delete)},
+			want:   map[string]string{"PR1-a": "keep", "PR1-b": "retag"},
+			reason: "locked",
+		},
+		{
 			name: "deletion off", caps: registry.Capabilities{}, mans: shared,
 			items:  []plan.Item{item("PR3571-test", policy.Delete)},
 			want:   map[string]string{"PR3571-test": "keep"},

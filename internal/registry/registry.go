@@ -38,6 +38,11 @@ type Manifest struct {
 	Digest    string   `json:"digest"`
 	MediaType string   `json:"mediaType,omitempty"`
 	Children  []string `json:"children,omitempty"` // digests an index references
+	Subject   string   `json:"subject,omitempty"`  // the digest this manifest is about (signature, SBOM)
+	Size      int64    `json:"size,omitempty"`     // bytes the registry reports, 0 when it does not
+	// Locked: the registry forbids deleting this tag or manifest (ACR deleteEnabled or
+	// writeEnabled false). prsweep never unlocks.
+	Locked bool `json:"locked,omitempty"`
 }
 
 // Method is how a tag is removed.
