@@ -1,9 +1,10 @@
-// Package apply carries out a plan against a registry: for each tag to delete it
+// Package apply carries out a plan against a registry. For each tag to delete it
 // re-reads the tag first and keeps it when it changed since the decision (safety
-// rule 5), deletes it by the planned method, counts "already gone" as done, and
-// records the outcome on the item. Deletions run with bounded concurrency; one
-// failure never stops the others (safety rule 4). It imports plan, policy and
-// registry.
+// rule 5); before removing any manifest by digest it re-reads every tag of the
+// repository and keeps what a tag now uses (safety rule 2); it deletes tags before
+// the manifests that go with them, counts "already gone" as done, and records each
+// outcome on its item. Deletions run with bounded concurrency; one failure never
+// stops the others (safety rule 4). It imports plan, policy and registry.
 package apply
 
 import (
@@ -19,35 +20,78 @@ import (
 	"github.com/prsweep/prsweep/internal/registry"
 )
 
-// Registry is what apply needs: re-reading a tag and deleting it.
+// Registry is what apply needs: reading tags back and deleting.
 type Registry interface {
+	Tags(ctx context.Context, repo string) ([]string, error)
 	Resolve(ctx context.Context, repo, tag string) (registry.Manifest, error)
 	Delete(ctx context.Context, repo, tag string, m registry.Manifest, method registry.Method) error
 }
 
-// Applier deletes the planned tags.
+// Applier deletes the planned tags and manifests.
 type Applier struct {
 	Registry    Registry
 	Concurrency int
 	Logger      *slog.Logger
 }
 
-// Apply deletes every delete item and records the outcome on it. Items are updated
-// in place; a cancelled context leaves the remaining items not done, with the error.
+// Apply carries out every delete item and records the outcome on it, in place. A
+// cancelled context leaves the items not yet started not done, with the error.
 func (a Applier) Apply(ctx context.Context, items []plan.Item) {
-	log := a.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	for _, repo := range digestRepos(items) {
+		a.recheckHolders(ctx, items, repo)
 	}
+	// Waves: first what stands alone, then what goes with something already deleted
+	// (signatures, manifests left untagged, children), never before its owner.
+	byRef := map[string]*plan.Item{}
+	for i := range items {
+		byRef[items[i].Ref()] = &items[i]
+	}
+	started := map[*plan.Item]bool{}
+	for {
+		var wave []*plan.Item
+		for i := range items {
+			it := &items[i]
+			if started[it] || it.Action != policy.Delete || it.Failed() {
+				continue
+			}
+			owner := byRef[it.LinkedTo]
+			switch {
+			case it.LinkedTo == "":
+			case owner == nil || owner.Action != policy.Delete || owner.Failed():
+				it.Action, it.Method = policy.Keep, ""
+				it.Reason += "; kept: " + it.LinkedTo + " was not deleted"
+				continue
+			case !owner.Done:
+				continue // the owner's wave has not run yet
+			}
+			wave = append(wave, it)
+		}
+		if len(wave) == 0 {
+			return
+		}
+		for _, it := range wave {
+			started[it] = true
+		}
+		a.run(ctx, wave)
+	}
+}
+
+// run deletes one wave of items, a bounded number at a time.
+func (a Applier) run(ctx context.Context, wave []*plan.Item) {
+	log := a.logger()
 	g := errgroup.Group{}
 	g.SetLimit(max(a.Concurrency, 1))
-	for i := range items {
-		if items[i].Action != policy.Delete {
-			continue
-		}
-		it := &items[i]
+	for _, it := range wave {
 		g.Go(func() error {
-			a.one(ctx, it)
+			if err := ctx.Err(); err != nil {
+				it.Error = fmt.Sprintf("not attempted: %v", err)
+				return nil
+			}
+			if it.Kind == plan.KindManifest {
+				a.delete(ctx, it, "", registry.Manifest{Digest: it.Digest})
+			} else {
+				a.deleteTag(ctx, it)
+			}
 			switch {
 			case it.Done:
 				log.Info("deleted", "image", it.Ref(), "digest", it.Digest, "method", it.Method, "reason", it.Reason)
@@ -62,11 +106,7 @@ func (a Applier) Apply(ctx context.Context, items []plan.Item) {
 	_ = g.Wait()
 }
 
-func (a Applier) one(ctx context.Context, it *plan.Item) {
-	if err := ctx.Err(); err != nil {
-		it.Error = fmt.Sprintf("not attempted: %v", err)
-		return
-	}
+func (a Applier) deleteTag(ctx context.Context, it *plan.Item) {
 	now, err := a.Registry.Resolve(ctx, it.Repository, it.Tag)
 	switch {
 	case errors.Is(err, registry.ErrNotFound):
@@ -80,7 +120,11 @@ func (a Applier) one(ctx context.Context, it *plan.Item) {
 		it.Reason = fmt.Sprintf("%s; kept: the tag now points at %s, not %s (pushed again since the decision)", it.Reason, now.Digest, it.Digest)
 		return
 	}
-	err = a.Registry.Delete(ctx, it.Repository, it.Tag, now, it.Method)
+	a.delete(ctx, it, it.Tag, now)
+}
+
+func (a Applier) delete(ctx context.Context, it *plan.Item, tag string, m registry.Manifest) {
+	err := a.Registry.Delete(ctx, it.Repository, tag, m, it.Method)
 	switch {
 	case err == nil:
 		it.Done = true
@@ -89,4 +133,11 @@ func (a Applier) one(ctx context.Context, it *plan.Item) {
 	default:
 		it.Error = fmt.Sprintf("deleting by %s: %v", it.Method, err)
 	}
+}
+
+func (a Applier) logger() *slog.Logger {
+	if a.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return a.Logger
 }

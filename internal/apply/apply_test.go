@@ -31,6 +31,16 @@ func (f *fakeRegistry) Resolve(_ context.Context, _, tag string) (registry.Manif
 	return registry.Manifest{Digest: d}, nil
 }
 
+func (f *fakeRegistry) Tags(context.Context, string) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var tags []string
+	for t := range f.digests {
+		tags = append(tags, t)
+	}
+	return tags, nil
+}
+
 func (f *fakeRegistry) Delete(_ context.Context, _, tag string, _ registry.Manifest, _ registry.Method) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -14,6 +14,7 @@ type Config struct {
 	Rules       []Rule   `yaml:"rules"`
 	Keep        []string `yaml:"keep"`        // regexes on the tag; nil means the default ["^latest$"]
 	Untagged    string   `yaml:"untagged"`    // keep | delete; default keep
+	Referrers   string   `yaml:"referrers"`   // delete | keep: a deleted image's signatures and attestations; default delete
 	Safety      Safety   `yaml:"safety"`      //
 	Concurrency int      `yaml:"concurrency"` // 1..64; 0 means the default 8
 	Timeout     Duration `yaml:"timeout"`     // whole-sweep deadline; 0 = none
@@ -72,7 +73,15 @@ type Rule struct {
 
 // Safety holds the limits that stop a sweep before it deletes anything.
 type Safety struct {
-	MaxDeletions int `yaml:"maxDeletions"` // >0: delete nothing when a plan deletes more; 0 = no limit
+	MaxDeletions        int           `yaml:"maxDeletions"`        // >0: delete nothing when a plan deletes more tags; 0 = no limit
+	MaxDeletionsPercent float64       `yaml:"maxDeletionsPercent"` // >0: likewise, as a percentage of the tags seen
+	PerRepository       SafetyPerRepo `yaml:"perRepository"`       // the same limits for each repository
+}
+
+// SafetyPerRepo holds the limits applied to each repository on its own.
+type SafetyPerRepo struct {
+	MaxDeletions        int     `yaml:"maxDeletions"`
+	MaxDeletionsPercent float64 `yaml:"maxDeletionsPercent"`
 }
 
 // Defaults.
@@ -82,6 +91,8 @@ const (
 	DefaultTokenType   = "auto"
 	UntaggedKeep       = "keep"
 	UntaggedDelete     = "delete"
+	ReferrersDelete    = "delete"
+	ReferrersKeep      = "keep"
 )
 
 // SetDefaults fills what the file left out. A nil list is "left out"; an empty one
@@ -112,6 +123,9 @@ func (c *Config) SetDefaults() {
 	}
 	if c.Untagged == "" {
 		c.Untagged = UntaggedKeep
+	}
+	if c.Referrers == "" {
+		c.Referrers = ReferrersDelete
 	}
 	if c.Concurrency == 0 {
 		c.Concurrency = DefaultConcurrency

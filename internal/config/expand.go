@@ -146,5 +146,6 @@ func expandConfig(c *Config, env Env, m *meta) []error {
 	}
 	x.list("keep", c.Keep)
 	x.str("untagged", &c.Untagged)
+	x.str("referrers", &c.Referrers)
 	return x.errs
 }

@@ -45,7 +45,7 @@ func TestLoadSpecExample(t *testing.T) {
 			Repositories: []string{"*"}, Tags: `^PR(?P<pr>\d+)`, Source: "ado",
 			Delete: []string{"merged", "closed"},
 		}},
-		Keep: []string{"^latest$"}, Untagged: "keep", Concurrency: 8,
+		Keep: []string{"^latest$"}, Untagged: "keep", Referrers: "delete", Concurrency: 8,
 	}
 	if diff := cmp.Diff(want, c, ignoreUnexported()); diff != "" {
 		t.Fatalf("config (-want +got):\n%s", diff)
@@ -80,7 +80,7 @@ rules: [{tags: '^PR(?P<pr>\d+)', source: s}]
 			Repositories: []string{"*"}, Tags: `^PR(?P<pr>\d+)`, Source: "s",
 			Delete: []string{"merged", "closed"},
 		}},
-		Keep: []string{"^latest$"}, Untagged: "keep", Concurrency: 8,
+		Keep: []string{"^latest$"}, Untagged: "keep", Referrers: "delete", Concurrency: 8,
 	}
 	if diff := cmp.Diff(want, c, ignoreUnexported()); diff != "" {
 		t.Fatalf("defaults (-want +got):\n%s", diff)

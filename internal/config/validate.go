@@ -39,8 +39,18 @@ func (c *Config) Validate() error {
 	if c.Concurrency < minConcurrency || c.Concurrency > maxConcurrency {
 		v.add("concurrency", "%d is not between %d and %d", c.Concurrency, minConcurrency, maxConcurrency)
 	}
-	if c.Safety.MaxDeletions < 0 {
-		v.add("safety.maxDeletions", "must not be negative (0 means no limit)")
+	if c.Referrers != ReferrersDelete && c.Referrers != ReferrersKeep {
+		v.add("referrers", "%s is not delete or keep", v.m.show("referrers", c.Referrers))
+	}
+	for key, n := range map[string]int{"safety.maxDeletions": c.Safety.MaxDeletions, "safety.perRepository.maxDeletions": c.Safety.PerRepository.MaxDeletions} {
+		if n < 0 {
+			v.add(key, "must not be negative (0 means no limit)")
+		}
+	}
+	for key, p := range map[string]float64{"safety.maxDeletionsPercent": c.Safety.MaxDeletionsPercent, "safety.perRepository.maxDeletionsPercent": c.Safety.PerRepository.MaxDeletionsPercent} {
+		if p < 0 || p > 100 {
+			v.add(key, "%g is not between 0 and 100 (0 means no limit)", p)
+		}
 	}
 	if c.Timeout < 0 {
 		v.add("timeout", "must not be negative (0 means none)")

@@ -42,6 +42,10 @@ func guardRepo(items []Item, idx []int, r Repo) {
 	byDigest := map[string][]string{}
 	for _, i := range idx {
 		it := &items[i]
+		it.SharedWith = nil
+		if it.Kind == KindManifest {
+			continue
+		}
 		if m, ok := r.Manifests[it.Tag]; ok {
 			it.Digest = m.Digest
 			byDigest[m.Digest] = append(byDigest[m.Digest], it.Tag)
@@ -57,11 +61,14 @@ func guardRepo(items []Item, idx []int, r Repo) {
 		case it.Digest == "":
 			fail(it, "manifest was not resolved")
 		case r.Manifests[it.Tag].Locked:
-			it.Action, it.Reason = policy.Keep, it.Reason+"; kept: locked by the registry"
+			it.Action, it.Method, it.Reason = policy.Keep, "", it.Reason+"; kept: locked by the registry"
 		}
 	}
 	for _, i := range idx {
 		it := &items[i]
+		if it.Kind == KindManifest {
+			continue
+		}
 		for _, t := range byDigest[it.Digest] {
 			if t != it.Tag && it.Digest != "" {
 				it.SharedWith = append(it.SharedWith, it.Repository+":"+t)
@@ -75,7 +82,7 @@ func guardRepo(items []Item, idx []int, r Repo) {
 		held := heldDigests(items, idx, r)
 		for _, i := range idx {
 			it := &items[i]
-			if it.Action != policy.Delete {
+			if it.Action != policy.Delete || it.Kind == KindManifest {
 				continue
 			}
 			method, why := choose(r, held[it.Digest], len(r.Unresolved) > 0)
@@ -95,7 +102,7 @@ func heldDigests(items []Item, idx []int, r Repo) map[string][]string {
 	held := map[string][]string{}
 	for _, i := range idx {
 		it := items[i]
-		if it.Action == policy.Delete {
+		if it.Action == policy.Delete || it.Kind == KindManifest {
 			continue
 		}
 		m, ok := r.Manifests[it.Tag]

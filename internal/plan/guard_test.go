@@ -146,15 +146,15 @@ func TestGuardFailsWhatWasNotInspected(t *testing.T) {
 
 func TestEnforce(t *testing.T) {
 	items := []plan.Item{item("a", policy.Delete), item("b", policy.Delete), item("c", policy.Keep)}
-	if err := plan.Enforce(items, 2); err != nil {
+	if err := plan.Enforce(items, plan.Limits{MaxDeletions: 2}); err != nil {
 		t.Fatalf("at the limit: %v", err)
 	}
-	if err := plan.Enforce(items, 0); err != nil {
+	if err := plan.Enforce(items, plan.Limits{}); err != nil {
 		t.Fatalf("no limit: %v", err)
 	}
-	err := plan.Enforce(items, 1)
+	err := plan.Enforce(items, plan.Limits{MaxDeletions: 1})
 	var le *plan.LimitError
-	if !errors.As(err, &le) || !errors.Is(err, plan.ErrLimit) || le.Planned != 2 || le.Limit != 1 {
+	if !errors.As(err, &le) || !errors.Is(err, plan.ErrLimit) || le.Planned != 2 || le.Limit != 1 || le.Key != "safety.maxDeletions" {
 		t.Fatalf("over the limit: %v", err)
 	}
 	if !strings.Contains(err.Error(), "safety.maxDeletions is 1 and the plan deletes 2 tags (1 over)") {

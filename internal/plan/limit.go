@@ -3,6 +3,7 @@ package plan
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/prsweep/prsweep/internal/policy"
 )
@@ -10,38 +11,70 @@ import (
 // ErrLimit is returned when a safety limit stops a sweep before any deletion.
 var ErrLimit = errors.New("safety limit exceeded")
 
+// Limits are the safety limits; zero means no limit.
+type Limits struct {
+	MaxDeletions        int     // tags per sweep
+	MaxDeletionsPercent float64 // percent of the tags seen, per sweep
+	PerRepository       struct {
+		MaxDeletions        int
+		MaxDeletionsPercent float64
+	}
+}
+
 // LimitError says which limit stopped the sweep and by how much.
 type LimitError struct {
-	Key     string // the configuration key, e.g. safety.maxDeletions
-	Limit   int
-	Planned int
+	Key        string // the configuration key, e.g. safety.maxDeletions
+	Repository string // set for per-repository limits
+	Limit      float64
+	Planned    int // tags the plan deletes (in the repository, for per-repository limits)
+	Seen       int // tags seen (likewise)
+	Percent    bool
 }
 
 func (e *LimitError) Error() string {
-	return fmt.Sprintf("%s is %d and the plan deletes %d tags (%d over): nothing was deleted", e.Key, e.Limit, e.Planned, e.Planned-e.Limit)
+	where := ""
+	if e.Repository != "" {
+		where = " in " + e.Repository
+	}
+	if e.Percent {
+		got := 100 * float64(e.Planned) / float64(e.Seen)
+		return fmt.Sprintf("%s is %g%% and the plan deletes %.1f%% of the tags%s (%d of %d, %.1f points over): nothing was deleted",
+			e.Key, e.Limit, got, where, e.Planned, e.Seen, got-e.Limit)
+	}
+	return fmt.Sprintf("%s is %g and the plan deletes %d tags%s (%d over): nothing was deleted",
+		e.Key, e.Limit, e.Planned, where, e.Planned-int(e.Limit))
 }
 
 func (e *LimitError) Unwrap() error { return ErrLimit }
 
-// Deletions counts the items that delete.
+// Deletions counts the tags a plan deletes (manifests removed with them not counted).
 func Deletions(items []Item) int {
 	n := 0
 	for _, it := range items {
-		if it.Action == policy.Delete {
+		if it.Action == policy.Delete && it.Kind == KindTag {
 			n++
 		}
 	}
 	return n
 }
 
-// Enforce checks maxDeletions (0 = no limit). Over the limit, every delete becomes a
-// keep naming the limit, and a *LimitError is returned.
-func Enforce(items []Item, maxDeletions int) error {
-	n := Deletions(items)
-	if maxDeletions <= 0 || n <= maxDeletions {
+// Enforce checks the limits. Over any of them, every delete becomes a keep naming
+// the limit, and a *LimitError (the first limit exceeded) is returned.
+func Enforce(items []Item, l Limits) error {
+	err := check(items, "", l.MaxDeletions, l.MaxDeletionsPercent, "safety.maxDeletions", "safety.maxDeletionsPercent")
+	if err == nil {
+		for _, repo := range repositories(items) {
+			in := slices.DeleteFunc(slices.Clone(items), func(it Item) bool { return it.Repository != repo })
+			err = check(in, repo, l.PerRepository.MaxDeletions, l.PerRepository.MaxDeletionsPercent,
+				"safety.perRepository.maxDeletions", "safety.perRepository.maxDeletionsPercent")
+			if err != nil {
+				break
+			}
+		}
+	}
+	if err == nil {
 		return nil
 	}
-	err := &LimitError{Key: "safety.maxDeletions", Limit: maxDeletions, Planned: n}
 	for i := range items {
 		if items[i].Action == policy.Delete {
 			items[i].Action, items[i].Method = policy.Keep, ""
@@ -49,4 +82,29 @@ func Enforce(items []Item, maxDeletions int) error {
 		}
 	}
 	return err
+}
+
+func check(items []Item, repo string, maxN int, maxPercent float64, keyN, keyPercent string) error {
+	planned, seen := Deletions(items), 0
+	for _, it := range items {
+		if it.Kind == KindTag && it.Tag != "*" {
+			seen++
+		}
+	}
+	switch {
+	case maxN > 0 && planned > maxN:
+		return &LimitError{Key: keyN, Repository: repo, Limit: float64(maxN), Planned: planned, Seen: seen}
+	case maxPercent > 0 && seen > 0 && 100*float64(planned) > maxPercent*float64(seen):
+		return &LimitError{Key: keyPercent, Repository: repo, Limit: maxPercent, Planned: planned, Seen: seen, Percent: true}
+	}
+	return nil
+}
+
+func repositories(items []Item) []string {
+	var out []string
+	for _, it := range items {
+		out = append(out, it.Repository)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/prsweep/prsweep/internal/config"
 	"github.com/prsweep/prsweep/internal/httpx"
+	"github.com/prsweep/prsweep/internal/plan"
 	"github.com/prsweep/prsweep/internal/policy"
 	"github.com/prsweep/prsweep/internal/registry"
 	"github.com/prsweep/prsweep/internal/registry/oci"
@@ -32,10 +33,6 @@ func New(cfg *config.Config, o Options) (*Sweeper, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Untagged == config.UntaggedDelete {
-		// Not built yet: refuse rather than silently keep what the user asked to delete.
-		return nil, fmt.Errorf("untagged: delete is not supported yet; use untagged: keep (manifests left untagged stay until the registry's garbage collection)")
-	}
 	reg, err := newRegistry(cfg.Registry, o, log)
 	if err != nil {
 		return nil, err
@@ -53,7 +50,9 @@ func New(cfg *config.Config, o Options) (*Sweeper, error) {
 		Providers:    providers,
 		Policy:       newPolicy(cfg),
 		Repositories: cfg.Registry.Repositories,
-		MaxDeletions: cfg.Safety.MaxDeletions,
+		Host:         cfg.Registry.Host(),
+		Limits:       limits(cfg.Safety),
+		Graph:        plan.Graph{UntaggedDelete: cfg.Untagged == config.UntaggedDelete, KeepReferrers: cfg.Referrers == config.ReferrersKeep},
 		Concurrency:  cfg.Concurrency,
 		Timeout:      cfg.Timeout.Std(),
 		Now:          o.Now,
@@ -128,4 +127,11 @@ func newPolicy(cfg *config.Config) policy.Policy {
 		})
 	}
 	return p
+}
+
+func limits(s config.Safety) plan.Limits {
+	l := plan.Limits{MaxDeletions: s.MaxDeletions, MaxDeletionsPercent: s.MaxDeletionsPercent}
+	l.PerRepository.MaxDeletions = s.PerRepository.MaxDeletions
+	l.PerRepository.MaxDeletionsPercent = s.PerRepository.MaxDeletionsPercent
+	return l
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/prsweep/prsweep/internal/plan"
 	"github.com/prsweep/prsweep/internal/policy"
 	"github.com/prsweep/prsweep/internal/registry"
-	"github.com/prsweep/prsweep/internal/resolve"
 	"github.com/prsweep/prsweep/internal/scm"
 )
 
@@ -23,10 +22,12 @@ var ErrCredentials = errors.New("credentials refused")
 // Sweeper runs sweeps of one registry.
 type Sweeper struct {
 	Registry     registry.Backend
+	Host         string // the registry's host[:port], recorded in plans
 	Providers    map[string]scm.Provider
 	Policy       policy.Policy
 	Repositories []string // globs
-	MaxDeletions int
+	Limits       plan.Limits
+	Graph        plan.Graph
 	Concurrency  int
 	Timeout      time.Duration // whole-sweep deadline, applied by Context; 0 = none
 	Now          func() time.Time
@@ -39,78 +40,51 @@ type Result struct {
 	Items  []plan.Item
 }
 
-// Run sweeps once. A dry run stops after the plan. The error is ErrCredentials or a
-// *plan.LimitError (nothing was deleted; the items say why), or a failure that kept
+// Run sweeps once: plan, then, unless dryRun, apply. The error is ErrCredentials or
+// a *plan.LimitError (nothing was deleted; the items say why), or a failure that kept
 // the sweep from looking at anything.
 func (s *Sweeper) Run(ctx context.Context, dryRun bool) (Result, error) {
-	res := Result{DryRun: dryRun}
+	p, err := s.Plan(ctx)
+	if err != nil || dryRun {
+		return Result{DryRun: dryRun, Items: p.Items}, err
+	}
+	s.Apply(ctx, p.Items)
+	return Result{Items: p.Items}, nil
+}
+
+// Plan decides every tag and what goes with the deleted ones, deleting nothing.
+func (s *Sweeper) Plan(ctx context.Context) (plan.Plan, error) {
+	p := plan.Plan{Schema: plan.Schema, CreatedAt: s.now().UTC(), Registry: s.Host}
 	log := s.logger()
 	repos, err := discover.Repositories(ctx, s.Registry, s.Repositories)
 	if err != nil {
 		if errors.Is(err, registry.ErrUnauthorized) {
-			return res, fmt.Errorf("%w: %w", ErrCredentials, err)
+			return p, fmt.Errorf("%w: %w", ErrCredentials, err)
 		}
-		return res, err
+		return p, err
 	}
 	log.Info("repositories selected", "count", len(repos))
 	listings := discover.Tags(ctx, s.Registry, repos, s.Concurrency)
 	if allUnauthorized(listings) {
-		return res, fmt.Errorf("%w: %w", ErrCredentials, listings[0].Err)
+		return p, fmt.Errorf("%w: %w", ErrCredentials, listings[0].Err)
 	}
-
-	res.Items = s.decide(ctx, listings)
-	if plan.Deletions(res.Items) > 0 {
-		plan.Guard(res.Items, s.inspect(ctx, res.Items))
+	p.Items = s.decide(ctx, listings)
+	if plan.Deletions(p.Items) > 0 {
+		inspected := s.inspect(ctx, p.Items)
+		plan.Guard(p.Items, inspected)
+		p.Items = plan.Expand(p.Items, inspected, s.Graph)
 	}
-	if err := plan.Enforce(res.Items, s.MaxDeletions); err != nil {
-		return res, err
+	plan.Sort(p.Items)
+	if err := plan.Enforce(p.Items, s.Limits); err != nil {
+		return p, err
 	}
-	log.Info("plan made", "tags", len(res.Items), "deletions", plan.Deletions(res.Items))
-	if dryRun {
-		return res, nil
-	}
-	apply.Applier{Registry: s.Registry, Concurrency: s.Concurrency, Logger: log}.Apply(ctx, res.Items)
-	return res, nil
+	log.Info("plan made", "tags", len(p.Items), "deletions", plan.Deletions(p.Items))
+	return p, nil
 }
 
-// decide matches every tag, reads the states it needs, and decides each tag.
-func (s *Sweeper) decide(ctx context.Context, listings []discover.Repository) []plan.Item {
-	type tagMatch struct {
-		repo, tag string
-		m         policy.Match
-	}
-	var items []plan.Item
-	var matches []tagMatch
-	var refs []scm.Ref
-	for _, l := range listings {
-		if l.Err != nil {
-			items = append(items, plan.Item{Repository: l.Name, Tag: "*", Action: policy.Keep,
-				Reason: "listing was incomplete: nothing in this repository is deleted", Error: l.Err.Error()})
-			continue
-		}
-		for _, tag := range l.Tags {
-			m := s.Policy.Match(l.Name, tag)
-			matches = append(matches, tagMatch{l.Name, tag, m})
-			if m.NeedsLookup() {
-				refs = append(refs, m.Ref)
-			}
-		}
-	}
-	states := resolve.Resolver{Providers: s.Providers, Concurrency: s.Concurrency, Now: s.Now, Logger: s.logger()}.States(ctx, refs)
-	now := s.now()
-	for _, tm := range matches {
-		var st scm.Status
-		if tm.m.NeedsLookup() {
-			st = states[tm.m.Ref]
-		}
-		d := s.Policy.Decide(tm.m, st, now)
-		it := plan.Item{Repository: tm.repo, Tag: tm.tag, Action: d.Action, Reason: d.Reason, PR: tm.m.PR, State: st.State}
-		if tm.m.NeedsLookup() && st.State == scm.Unknown {
-			it.Error = st.Error
-		}
-		items = append(items, it)
-	}
-	return items
+// Apply carries out the delete items of a plan whose states were read in this run.
+func (s *Sweeper) Apply(ctx context.Context, items []plan.Item) {
+	apply.Applier{Registry: s.Registry, Concurrency: s.Concurrency, Logger: s.logger()}.Apply(ctx, items)
 }
 
 // inspect reads, for each repository with a deletion, every tag's manifest and how

@@ -1,0 +1,95 @@
+package sweep
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/prsweep/prsweep/internal/discover"
+	"github.com/prsweep/prsweep/internal/plan"
+	"github.com/prsweep/prsweep/internal/policy"
+	"github.com/prsweep/prsweep/internal/resolve"
+	"github.com/prsweep/prsweep/internal/scm"
+)
+
+// decide matches every tag, reads the states it needs, and decides each tag.
+func (s *Sweeper) decide(ctx context.Context, listings []discover.Repository) []plan.Item {
+	type tagMatch struct {
+		repo, tag string
+		m         policy.Match
+	}
+	var items []plan.Item
+	var matches []tagMatch
+	var refs []scm.Ref
+	for _, l := range listings {
+		if l.Err != nil {
+			items = append(items, plan.Item{Repository: l.Name, Tag: "*", Action: policy.Keep,
+				Reason: "listing was incomplete: nothing in this repository is deleted", Error: l.Err.Error()})
+			continue
+		}
+		for _, tag := range l.Tags {
+			m := s.Policy.Match(l.Name, tag)
+			matches = append(matches, tagMatch{l.Name, tag, m})
+			if m.NeedsLookup() {
+				refs = append(refs, m.Ref)
+			}
+		}
+	}
+	states := s.states(ctx, refs)
+	now := s.now()
+	for _, tm := range matches {
+		items = append(items, s.item(tm.repo, tm.tag, tm.m, states[tm.m.Ref], now))
+	}
+	return items
+}
+
+// item is one tag's decision with its evidence.
+func (s *Sweeper) item(repo, tag string, m policy.Match, st scm.Status, now time.Time) plan.Item {
+	if !m.NeedsLookup() {
+		st = scm.Status{}
+	}
+	d := s.Policy.Decide(m, st, now)
+	it := plan.Item{Repository: repo, Tag: tag, Action: d.Action, Reason: d.Reason, Rule: m.Rule + 1,
+		PR: m.PR, Source: m.Ref.Source, PRRepo: m.Ref.Repo, State: st.State, ReadAt: st.ReadAt, KeptBy: m.Kept}
+	if m.NeedsLookup() && st.State == scm.Unknown {
+		it.Error = st.Error
+	}
+	return it
+}
+
+func (s *Sweeper) states(ctx context.Context, refs []scm.Ref) map[scm.Ref]scm.Status {
+	return resolve.Resolver{Providers: s.Providers, Concurrency: s.Concurrency, Now: s.Now, Logger: s.logger()}.States(ctx, refs)
+}
+
+// Redecide re-reads the pull requests of a saved plan's deletions and decides them
+// again under the current rules; whatever no longer deletes is kept, saying what
+// changed (safety rules 1 and 5 for `prsweep apply`).
+func (s *Sweeper) Redecide(ctx context.Context, items []plan.Item) {
+	var refs []scm.Ref
+	for _, it := range items {
+		if ref, ok := it.PRRef(); ok && it.Action == policy.Delete && it.Kind == plan.KindTag {
+			refs = append(refs, ref)
+		}
+	}
+	states := s.states(ctx, refs)
+	now := s.now()
+	for i := range items {
+		it := &items[i]
+		if it.Action != policy.Delete || it.Kind != plan.KindTag || it.LinkedTo != "" {
+			continue
+		}
+		m := s.Policy.Match(it.Repository, it.Tag)
+		ref, _ := it.PRRef()
+		if m.Ref != ref || m.Rule+1 != it.Rule {
+			it.Action, it.Method = policy.Keep, ""
+			it.Reason += "; kept: the rules changed since the plan"
+			continue
+		}
+		fresh := s.item(it.Repository, it.Tag, m, states[ref], now)
+		it.State, it.ReadAt = fresh.State, fresh.ReadAt
+		if fresh.Action != policy.Delete {
+			it.Action, it.Method, it.Error = policy.Keep, "", fresh.Error
+			it.Reason = fmt.Sprintf("%s; kept: now %s", it.Reason, fresh.Reason)
+		}
+	}
+}
