@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -32,6 +33,13 @@ type env struct {
 	sweep          sweep.Options // what tests inject (sleep, clock); Logger is set per command
 }
 
+func (e env) now() time.Time {
+	if e.sweep.Now != nil {
+		return e.sweep.Now()
+	}
+	return time.Now()
+}
+
 // Main runs prsweep with args (without the program name) and returns the exit code.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return run(ctx, args, env{stdout: stdout, stderr: stderr, lookup: os.LookupEnv})
@@ -53,7 +61,7 @@ func run(ctx context.Context, args []string, e env) int {
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
 	root.SetContext(ctx)
-	root.AddCommand(newRunCmd(e, &code), newValidateCmd(e, &code), newDemoCmd(e, &code), newVersionCmd(e))
+	root.AddCommand(newRunCmd(e, &code), newPlanCmd(e, &code), newApplyCmd(e, &code), newValidateCmd(e, &code), newDemoCmd(e, &code), newVersionCmd(e))
 	if err := root.Execute(); err != nil {
 		fmt.Fprintf(e.stderr, "prsweep: %v\n", err)
 		if !started {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/prsweep/prsweep/internal/plan"
+	"github.com/prsweep/prsweep/internal/registry/oci"
 	"github.com/prsweep/prsweep/internal/report"
 	"github.com/prsweep/prsweep/internal/sweep"
 )
@@ -55,4 +56,13 @@ func writeConfig(t *testing.T, yaml string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+func registryClient(t *testing.T, host string) *oci.Client {
+	t.Helper()
+	c, err := oci.New(host, oci.Options{Scheme: "http"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

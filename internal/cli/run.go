@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/prsweep/prsweep/internal/config"
 	"github.com/prsweep/prsweep/internal/plan"
 	"github.com/prsweep/prsweep/internal/report"
 	"github.com/prsweep/prsweep/internal/sweep"
@@ -61,28 +60,9 @@ func newRunCmd(e env, code *int) *cobra.Command {
   SYSTEM_ACCESSTOKEN=... prsweep run --config prsweep.yaml --output markdown`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if err := f.overlay(c, e); err != nil {
-				return err
-			}
-			format, err := report.ParseFormat(f.output)
-			if err != nil {
-				return fmt.Errorf("%w: --output: %w", errUsage, err)
-			}
-			log, err := newLogger(e.stderr, f.logLevel)
+			s, format, err := setup(c, e, &f, configPath)
 			if err != nil {
 				return err
-			}
-			path, err := configFlag(c, e, configPath)
-			if err != nil {
-				return err
-			}
-			cfg, err := config.Load(path, e.lookup)
-			if err != nil {
-				return err
-			}
-			s, err := sweep.New(cfg, e.sweepOptions(log))
-			if err != nil {
-				return fmt.Errorf("%w: %w", errUsage, err)
 			}
 			ctx, cancel := s.Context(c.Context())
 			defer cancel()

@@ -73,9 +73,22 @@ func (s *Sweeper) Redecide(ctx context.Context, items []plan.Item) {
 	}
 	states := s.states(ctx, refs)
 	now := s.now()
+	digestOf := map[string]string{}
+	for _, it := range items {
+		digestOf[it.Ref()] = it.Digest
+	}
 	for i := range items {
 		it := &items[i]
-		if it.Action != policy.Delete || it.Kind != plan.KindTag || it.LinkedTo != "" {
+		if it.Action != policy.Delete || it.Kind != plan.KindTag {
+			continue
+		}
+		if it.LinkedTo != "" {
+			// A referrer tag goes only with the image it belongs to (apply checks that
+			// the owner went first).
+			if plan.SubjectOfTag(it.Tag) != digestOf[it.LinkedTo] || s.Policy.Match(it.Repository, it.Tag).Kept != "" {
+				it.Action, it.Method = policy.Keep, ""
+				it.Reason += "; kept: not a signature or attestation of " + it.LinkedTo
+			}
 			continue
 		}
 		m := s.Policy.Match(it.Repository, it.Tag)
