@@ -45,6 +45,13 @@ func fixture(dryRun bool) []plan.Item {
 			SharedWith: []string{"5.32.0-develop"}},
 		{Repository: "jarvis", Tag: "PR3561-test", Digest: "sha256:3561", Action: policy.Keep,
 			PR: "3561", State: scm.Open, Reason: "PR 3561 is open"},
+		{Repository: "jarvis", Tag: "PR3600-multi", Digest: "sha256:3600", Action: policy.Delete, Done: done, Size: 1_500_000,
+			PR: "3600", State: scm.Merged, Reason: "PR 3600 is merged", Method: registry.MethodUntag,
+			Removes: []string{"jarvis@sha256:3600", "jarvis@sha256:36a1"}},
+		{Repository: "jarvis", Kind: plan.KindManifest, Digest: "sha256:36a1", Action: policy.Delete, Done: done, Size: 2_000_000,
+			LinkedTo: "jarvis:PR3600-multi", Method: registry.MethodDigest, Reason: "part of jarvis:PR3600-multi, which nothing kept uses"},
+		{Repository: "jarvis", Kind: plan.KindManifest, Digest: "sha256:3600", Action: policy.Delete, Done: done,
+			LinkedTo: "jarvis:PR3600-multi", Method: registry.MethodDigest, Reason: "left untagged by deleting jarvis:PR3600-multi (untagged: delete)"},
 	}
 }
 

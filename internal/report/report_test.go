@@ -64,7 +64,7 @@ func TestBucketsPartition(t *testing.T) {
 			deletedHeading = "Would Delete Images:"
 		}
 		s := Summarize(items, dryRun)
-		got := Summary{len(sections[deletedHeading]), len(sections["Preserved Images:"]), len(sections["Failed:"])}
+		got := Summary{Deleted: len(sections[deletedHeading]), Preserved: len(sections["Preserved Images:"]), Failed: len(sections["Failed:"])}
 		if s != got {
 			t.Errorf("dryRun=%v: Summarize = %+v, sections hold %+v", dryRun, s, got)
 		}

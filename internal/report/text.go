@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/prsweep/prsweep/internal/plan"
+	"github.com/prsweep/prsweep/internal/policy"
 )
 
 // text renders the sections the original script printed:
@@ -26,6 +27,9 @@ func text(r Report) string {
 	var groups [failed + 1][]plan.Item // indexed by bucket
 	for _, it := range items {
 		b := classify(it, r.DryRun)
+		if it.Kind == plan.KindManifest && b == preserved {
+			continue // stayed because its tag did: the tag's line says why
+		}
 		groups[b] = append(groups[b], it)
 	}
 	flat := strings.NewReplacer("\r\n", "; ", "\n", "; ", "\r", "; ") // errors.Join → one line
@@ -65,6 +69,9 @@ func section(b *strings.Builder, heading string, items []plan.Item, detail func(
 	}
 	for _, it := range items {
 		b.WriteString("  ")
+		if it.Kind == plan.KindManifest && it.Action == policy.Delete && !it.Failed() {
+			b.WriteString("  + ") // goes with the tag above it
+		}
 		b.WriteString(it.Ref())
 		if d := detail(it); d != "" {
 			b.WriteString(" (")
