@@ -33,12 +33,19 @@ type Registry struct {
 	Password     Secret   `yaml:"password"`
 	CAFile       string   `yaml:"caFile"` // PEM bundle; made relative to the config file's directory by Load
 
-	// acr only.
-	TenantID         string `yaml:"tenantId"`
-	ClientID         string `yaml:"clientId"`
-	ClientSecret     Secret `yaml:"clientSecret"`
-	ClientSecretFile string `yaml:"clientSecretFile"` // read into ClientSecret by Load
-	AuthorityHost    string `yaml:"authorityHost"`    // e.g. https://login.microsoftonline.us/
+	// acr only: how prsweep signs in (see ACRAuth and validate_acr.go).
+	Auth                      string `yaml:"auth"` // one of ACRAuths; inferred from the keys set when empty
+	TenantID                  string `yaml:"tenantId"`
+	ClientID                  string `yaml:"clientId"`
+	ClientSecret              Secret `yaml:"clientSecret"`
+	ClientSecretFile          string `yaml:"clientSecretFile"`          // read into ClientSecret by Load
+	ClientCertificateFile     string `yaml:"clientCertificateFile"`     // PEM or PKCS#12 with the key; made relative by Load
+	ClientCertificatePassword Secret `yaml:"clientCertificatePassword"` // for an encrypted PKCS#12 file
+	ServiceConnectionID       string `yaml:"serviceConnectionId"`       // azurePipelines: the service connection's id
+	SystemAccessToken         Secret `yaml:"systemAccessToken"`         // azurePipelines: ${SYSTEM_ACCESSTOKEN}
+	FederatedTokenFile        string `yaml:"federatedTokenFile"`        // workloadIdentity; default $AZURE_FEDERATED_TOKEN_FILE
+	AuthorityHost             string `yaml:"authorityHost"`             // e.g. https://login.microsoftonline.us/
+	Audience                  string `yaml:"audience"`                  // Entra audience of ACR; default https://containerregistry.azure.net
 
 	clientSecretFromFile bool
 }
@@ -67,6 +74,7 @@ type Rule struct {
 	Repo         string   `yaml:"repo"`         // github owner/name, gitlab group/project
 	Delete       []string `yaml:"delete"`       // states; nil means [merged, closed]
 	After        Duration `yaml:"after"`        // grace period after the PR closed
+	MinAge       Duration `yaml:"minAge"`       // the image must be at least this old to go
 
 	tags *regexp.Regexp // compiled by Validate
 }

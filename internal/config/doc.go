@@ -23,8 +23,9 @@
 //  4. Defaults (SetDefaults).
 //  5. Files: sources[].tokenFile, registry.clientSecretFile and a static source's
 //     file are read relative to the config file's directory, trailing newline
-//     trimmed; a read error names the key. registry.caFile is made relative to
-//     that directory too, but not read.
+//     trimmed; a read error names the key. registry.caFile, registry.clientCertificateFile
+//     and registry.federatedTokenFile are made relative to that directory too, but
+//     not read (the adapter reads them when it needs them).
 //  6. Validate, which reports every problem at once.
 //
 // # Environment overlay

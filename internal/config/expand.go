@@ -120,6 +120,13 @@ func expandConfig(c *Config, env Env, m *meta) []error {
 	x.secret("registry.clientSecret", &r.ClientSecret)
 	x.str("registry.clientSecretFile", &r.ClientSecretFile)
 	x.str("registry.authorityHost", &r.AuthorityHost)
+	x.str("registry.auth", &r.Auth)
+	x.str("registry.clientCertificateFile", &r.ClientCertificateFile)
+	x.secret("registry.clientCertificatePassword", &r.ClientCertificatePassword)
+	x.str("registry.serviceConnectionId", &r.ServiceConnectionID)
+	x.secret("registry.systemAccessToken", &r.SystemAccessToken)
+	x.str("registry.federatedTokenFile", &r.FederatedTokenFile)
+	x.str("registry.audience", &r.Audience)
 	for i := range c.Sources {
 		s, p := &c.Sources[i], fmt.Sprintf("sources[%d]", i)
 		x.str(p+".name", &s.Name)

@@ -84,7 +84,8 @@ func parse(data []byte, dir, file string, env Env) (*Config, error) {
 type rawDurations struct {
 	Timeout string `yaml:"timeout"`
 	Rules   []struct {
-		After string `yaml:"after"`
+		After  string `yaml:"after"`
+		MinAge string `yaml:"minAge"`
 	} `yaml:"rules"`
 }
 
@@ -146,6 +147,7 @@ func expandDurations(c *Config, raw rawDurations, env Env) []error {
 	}
 	for i := range min(len(raw.Rules), len(c.Rules)) {
 		one(fmt.Sprintf("rules[%d].after", i), raw.Rules[i].After, &c.Rules[i].After)
+		one(fmt.Sprintf("rules[%d].minAge", i), raw.Rules[i].MinAge, &c.Rules[i].MinAge)
 	}
 	one("timeout", raw.Timeout, &c.Timeout)
 	return x.errs
@@ -170,8 +172,10 @@ func readFiles(c *Config, dir string) []error {
 		return NewSecret(v), ok
 	}
 	r := &c.Registry
-	if r.CAFile != "" {
-		r.CAFile = resolve(dir, r.CAFile)
+	for _, f := range []*string{&r.CAFile, &r.ClientCertificateFile, &r.FederatedTokenFile} {
+		if *f != "" {
+			*f = resolve(dir, *f)
+		}
 	}
 	if r.ClientSecretFile != "" && !r.ClientSecret.IsSet() {
 		r.ClientSecret, r.clientSecretFromFile = secret("registry.clientSecretFile", r.ClientSecretFile)

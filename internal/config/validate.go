@@ -112,9 +112,9 @@ func (v *checker) globs(at string, globs []string) {
 // When one lands, add its type here.
 func registryTypeSupported(t string) (known, supported bool) {
 	switch t {
-	case "oci":
+	case "oci", "acr":
 		return true, true
-	case "acr", "ghcr", "gitlab":
+	case "ghcr", "gitlab":
 		return true, false
 	}
 	return false, false
@@ -148,42 +148,6 @@ func (v *checker) registry(r *Registry) {
 	v.acr(r)
 }
 
-// acr checks the keys only a registry of type acr uses.
-func (v *checker) acr(r *Registry) {
-	set := []struct {
-		key string
-		set bool
-	}{
-		{"tenantId", r.TenantID != ""},
-		{"clientId", r.ClientID != ""},
-		{"clientSecret", r.ClientSecret.IsSet() && !r.clientSecretFromFile},
-		{"clientSecretFile", r.ClientSecretFile != ""},
-		{"authorityHost", r.AuthorityHost != ""},
-	}
-	if r.Type != "acr" {
-		for _, s := range set {
-			if s.set {
-				v.add("registry."+s.key, "only used with type acr")
-			}
-		}
-		return
-	}
-	if set[2].set && set[3].set {
-		v.add("registry.clientSecretFile", "set clientSecret or clientSecretFile, not both")
-	}
-	if r.ClientSecretFile != "" && r.clientSecretFromFile && !r.ClientSecret.IsSet() {
-		v.add("registry.clientSecretFile", "the file is empty")
-	}
-	if r.ClientSecret.IsSet() && (r.TenantID == "" || r.ClientID == "") {
-		v.add("registry.clientSecret", "a service principal needs tenantId and clientId too")
-	}
-	if r.AuthorityHost != "" {
-		if err := checkServiceURL(r.AuthorityHost); err != nil {
-			v.add("registry.authorityHost", "%v", err)
-		}
-	}
-}
-
 func (v *checker) rule(p string, r *Rule, sources map[string]string) {
 	v.globs(p+".repositories", r.Repositories)
 	r.tags = nil
@@ -211,6 +175,9 @@ func (v *checker) rule(p string, r *Rule, sources map[string]string) {
 		case st == scm.Unknown:
 			v.add(at, "unknown is never deleted: remove it")
 		}
+	}
+	if r.MinAge < 0 {
+		v.add(p+".minAge", "must not be negative")
 	}
 	if r.After < 0 {
 		v.add(p+".after", "must not be negative")

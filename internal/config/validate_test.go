@@ -29,7 +29,6 @@ func TestValidateReportsKeyPath(t *testing.T) {
 		msg    string
 	}{
 		{"url missing", func(c *Config) { c.Registry.URL = "" }, "registry.url", "required"},
-		{"acr planned", func(c *Config) { c.Registry.Type = "acr" }, "registry.type", "acr is not supported yet"},
 		{"ghcr planned", func(c *Config) { c.Registry.Type = "ghcr" }, "registry.type", "ghcr is not supported yet"},
 		{"gitlab planned", func(c *Config) { c.Registry.Type = "gitlab" }, "registry.type", "gitlab is not supported yet"},
 		{"type unknown", func(c *Config) { c.Registry.Type = "quay" }, "registry.type", `"quay" is not one of oci, acr, ghcr, gitlab`},
@@ -55,9 +54,12 @@ func TestValidateReportsKeyPath(t *testing.T) {
 		{"authorityHost on oci", func(c *Config) { c.Registry.AuthorityHost = "https://login.microsoftonline.us" }, "registry.authorityHost", "only used with type acr"},
 		{"acr secret twice", func(c *Config) {
 			c.Registry.Type, c.Registry.TenantID, c.Registry.ClientID = "acr", "t", "c"
+			c.Registry.Username, c.Registry.Password = "", Secret{}
 			c.Registry.ClientSecret, c.Registry.ClientSecretFile = NewSecret("s"), "f"
 		}, "registry.clientSecretFile", "not both"},
-		{"acr secret alone", func(c *Config) { c.Registry.Type, c.Registry.ClientSecret = "acr", NewSecret("s") }, "registry.clientSecret", "needs tenantId and clientId"},
+		{"acr secret alone", func(c *Config) {
+			c.Registry.Type, c.Registry.ClientSecret, c.Registry.Username, c.Registry.Password = "acr", NewSecret("s"), "", Secret{}
+		}, "registry.clientSecret", "needs tenantId and clientId"},
 		{"acr authority http", func(c *Config) { c.Registry.Type, c.Registry.AuthorityHost = "acr", "http://login.example" }, "registry.authorityHost", "use https://"},
 
 		{"source name missing", func(c *Config) { c.Sources[1].Name = "" }, "sources[1].name", "required"},

@@ -2,6 +2,8 @@ package plan_test
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -163,4 +165,28 @@ func TestEnforce(t *testing.T) {
 	if plan.Deletions(items) != 0 {
 		t.Errorf("after a limit error nothing may be deleted: %+v", items)
 	}
+}
+
+// Safety limits: over any of them, nothing is deleted and the error says which limit
+// and by how much.
+func ExampleEnforce() {
+	var items []plan.Item
+	for _, tag := range []string{"PR1-a", "PR2-a", "PR3-a", "latest"} {
+		a := policy.Delete
+		if tag == "latest" {
+			a = policy.Keep
+		}
+		items = append(items, plan.Item{Repository: "jarvis", Tag: tag, Action: a})
+	}
+	items = append(items, plan.Item{Repository: "api", Tag: "PR4-a", Action: policy.Delete}, plan.Item{Repository: "api", Tag: "1.0", Action: policy.Keep})
+	limits := []plan.Limits{{MaxDeletions: 3}, {MaxDeletionsPercent: 60}}
+	perRepo := plan.Limits{}
+	perRepo.PerRepository.MaxDeletionsPercent = 50
+	for _, l := range append(limits, perRepo) {
+		fmt.Println(plan.Enforce(slices.Clone(items), l))
+	}
+	// Output:
+	// safety.maxDeletions is 3 and the plan deletes 4 tags (1 over): nothing was deleted
+	// safety.maxDeletionsPercent is 60% and the plan deletes 66.7% of the tags (4 of 6, 6.7 points over): nothing was deleted
+	// safety.perRepository.maxDeletionsPercent is 50% and the plan deletes 75.0% of the tags in jarvis (3 of 4, 25.0 points over): nothing was deleted
 }

@@ -19,6 +19,7 @@ type Rule struct {
 	Repo         string         // github owner/name or gitlab group/project, where PR numbers are per repository
 	Delete       []scm.State    // states after which the tag goes
 	After        time.Duration  // grace period after the pull request closed
+	MinAge       time.Duration  // the image must be at least this old (from its creation) to go
 }
 
 // Policy is the ordered rules plus the keep patterns that always win.
@@ -134,4 +135,20 @@ func (p Policy) Decide(m Match, status scm.Status, now time.Time) Decision {
 		}
 	}
 	return Decision{Action: Delete, Reason: fmt.Sprintf("%s is %s", pr, status.State), Rule: m.Rule}
+}
+
+// OldEnough applies the rule's minimum image age to a tag it would delete. created
+// is the image's creation time, zero when the registry could not say.
+func (p Policy) OldEnough(rule int, created, now time.Time) (bool, string) {
+	if rule < 0 || rule >= len(p.Rules) || p.Rules[rule].MinAge <= 0 {
+		return true, ""
+	}
+	min := p.Rules[rule].MinAge
+	switch age := now.Sub(created); {
+	case created.IsZero():
+		return false, fmt.Sprintf("the image's age is unknown, so its minimum age %s cannot be checked", min)
+	case age < min:
+		return false, fmt.Sprintf("the image is %s old, younger than the minimum age %s", age.Round(time.Minute), min)
+	}
+	return true, ""
 }

@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // Sentinel errors every adapter maps its vendor errors onto.
@@ -90,4 +91,10 @@ type Deleter interface {
 type Backend interface {
 	Lister
 	Deleter
+}
+
+// Ager is a registry that can tell when an image was created (for minAge). An index
+// is as old as its youngest child.
+type Ager interface {
+	Created(ctx context.Context, repo string, m Manifest) (time.Time, error)
 }

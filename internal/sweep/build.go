@@ -124,6 +124,7 @@ func newPolicy(cfg *config.Config) policy.Policy {
 			Repo:         r.Repo,
 			Delete:       r.DeleteStates(),
 			After:        r.After.Std(),
+			MinAge:       r.MinAge.Std(),
 		})
 	}
 	return p

@@ -71,6 +71,7 @@ func (s *Sweeper) Plan(ctx context.Context) (plan.Plan, error) {
 	p.Items = s.decide(ctx, listings)
 	if plan.Deletions(p.Items) > 0 {
 		inspected := s.inspect(ctx, p.Items)
+		s.checkAges(ctx, p.Items, inspected)
 		plan.Guard(p.Items, inspected)
 		p.Items = plan.Expand(p.Items, inspected, s.Graph)
 	}
@@ -108,6 +109,29 @@ func (s *Sweeper) inspect(ctx context.Context, items []plan.Item) map[string]pla
 		out[repo] = r
 	}
 	return out
+}
+
+// checkAges keeps the deletions of images younger than their rule's minAge.
+func (s *Sweeper) checkAges(ctx context.Context, items []plan.Item, repos map[string]plan.Repo) {
+	ager, _ := s.Registry.(registry.Ager)
+	now := s.now()
+	for i := range items {
+		it := &items[i]
+		if it.Action != policy.Delete || it.Rule == 0 || s.Policy.Rules[it.Rule-1].MinAge <= 0 {
+			continue
+		}
+		var created time.Time
+		if m, ok := repos[it.Repository].Manifests[it.Tag]; ok && ager != nil {
+			var err error
+			if created, err = ager.Created(ctx, it.Repository, m); err != nil {
+				it.Action, it.Error = policy.Keep, "reading the image's creation time: "+err.Error()
+				continue
+			}
+		}
+		if ok, why := s.Policy.OldEnough(it.Rule-1, created, now); !ok {
+			it.Action, it.Reason = policy.Keep, it.Reason+"; kept: "+why
+		}
+	}
 }
 
 func allUnauthorized(ls []discover.Repository) bool {
