@@ -12,9 +12,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/prsweep/prsweep/internal/audit"
 	"github.com/prsweep/prsweep/internal/plan"
 	"github.com/prsweep/prsweep/internal/policy"
 	"github.com/prsweep/prsweep/internal/registry"
@@ -32,7 +34,15 @@ type Applier struct {
 	Registry    Registry
 	Concurrency int
 	Logger      *slog.Logger
+	// Audit, when set, journals each deletion: the manifest before, the outcome after.
+	// A deletion whose manifest cannot be journaled does not happen.
+	Audit *audit.Log
+	Host  string // the registry, as the journal names it
 }
+
+// inFlight bounds a deletion that started before the sweep was told to stop: it
+// finishes on its own time, not the cancelled context's.
+const inFlight = 2 * time.Minute
 
 // Apply carries out every delete item and records the outcome on it, in place. A
 // cancelled context leaves the items not yet started not done, with the error.
@@ -84,9 +94,13 @@ func (a Applier) run(ctx context.Context, wave []*plan.Item) {
 	for _, it := range wave {
 		g.Go(func() error {
 			if err := ctx.Err(); err != nil {
-				it.Error = fmt.Sprintf("not attempted: %v", err)
+				it.Error = fmt.Sprintf("not attempted: the sweep was stopped (%v)", err)
 				return nil
 			}
+			// Stopping (a signal, the sweep's deadline) starts no new deletion; one
+			// already started completes and is journaled.
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), inFlight)
+			defer cancel()
 			if it.Kind == plan.KindManifest {
 				a.delete(ctx, it, "", registry.Manifest{Digest: it.Digest})
 			} else {
@@ -124,7 +138,12 @@ func (a Applier) deleteTag(ctx context.Context, it *plan.Item) {
 }
 
 func (a Applier) delete(ctx context.Context, it *plan.Item, tag string, m registry.Manifest) {
+	if err := a.journalBefore(ctx, it); err != nil {
+		it.Error = err.Error()
+		return
+	}
 	err := a.Registry.Delete(ctx, it.Repository, tag, m, it.Method)
+	defer a.journalAfter(it)
 	switch {
 	case err == nil:
 		it.Done = true

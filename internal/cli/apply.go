@@ -49,6 +49,11 @@ and reported. A plan older than --max-age is refused.`,
 				*code, err = printResult(e, format, f.verbose, sweep.Result{Items: p.Items}, err)
 				return err
 			}
+			closeAudit, err := openAudit(s, f.audit, false)
+			if err != nil {
+				return err
+			}
+			defer closeAudit()
 			s.Apply(ctx, p.Items)
 			*code, err = printResult(e, format, f.verbose, sweep.Result{Items: p.Items}, nil)
 			return err
@@ -57,6 +62,7 @@ and reported. A plan older than --max-age is refused.`,
 	usageErrors(c)
 	f.bind(c, false, "info")
 	c.Flags().StringVarP(&configPath, "config", "c", "", "configuration file: credentials, sources and current rules (env PRSWEEP_CONFIG)")
+	c.Flags().StringVar(&f.audit, "audit", "", "append a journal of every deletion to this file (overrides the config's audit)")
 	c.Flags().DurationVar(&maxAge, "max-age", 24*time.Hour, "refuse a plan older than this")
 	return c
 }

@@ -23,12 +23,18 @@ type result struct {
 // invoke runs prsweep in-process with only the given environment.
 func invoke(t *testing.T, vars map[string]string, opts sweep.Options, args ...string) result {
 	t.Helper()
+	return invokeCtx(t, context.Background(), vars, opts, args...)
+}
+
+// invokeCtx runs prsweep with a context the test may cancel, as a signal would.
+func invokeCtx(t *testing.T, ctx context.Context, vars map[string]string, opts sweep.Options, args ...string) result {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	e := env{stdout: &out, stderr: &errOut, sweep: opts, lookup: func(k string) (string, bool) {
 		v, ok := vars[k]
 		return v, ok
 	}}
-	code := run(context.Background(), args, e)
+	code := run(ctx, args, e)
 	return result{code, out.String(), errOut.String()}
 }
 

@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/prsweep/prsweep/internal/audit"
 	"github.com/prsweep/prsweep/internal/plan"
 	"github.com/prsweep/prsweep/internal/report"
 	"github.com/prsweep/prsweep/internal/sweep"
@@ -16,6 +18,7 @@ type reportFlags struct {
 	dryRun, verbose bool
 	output          string
 	logLevel        string
+	audit           string
 }
 
 func (f *reportFlags) bind(c *cobra.Command, withDryRun bool, logLevel string) {
@@ -64,6 +67,11 @@ func newRunCmd(e env, code *int) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			closeAudit, err := openAudit(s, f.audit, f.dryRun)
+			if err != nil {
+				return err
+			}
+			defer closeAudit()
 			ctx, cancel := s.Context(c.Context())
 			defer cancel()
 			res, err := s.Run(ctx, f.dryRun)
@@ -74,7 +82,23 @@ func newRunCmd(e env, code *int) *cobra.Command {
 	usageErrors(c)
 	f.bind(c, true, "info")
 	c.Flags().StringVarP(&configPath, "config", "c", "", "configuration file (env PRSWEEP_CONFIG)")
+	c.Flags().StringVar(&f.audit, "audit", "", "append a journal of every deletion to this file (overrides the config's audit)")
 	return c
+}
+
+// openAudit opens the journal named by --audit or the configuration, for a sweep
+// that deletes; the returned func closes it.
+func openAudit(s *sweep.Sweeper, flag string, dryRun bool) (func(), error) {
+	path := cmp.Or(flag, s.AuditPath)
+	if path == "" || dryRun {
+		return func() {}, nil
+	}
+	log, err := audit.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errUsage, err)
+	}
+	s.Audit = log
+	return func() { _ = log.Close() }, nil
 }
 
 // configFlag returns --config, or PRSWEEP_CONFIG, or a usage error.

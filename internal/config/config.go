@@ -18,6 +18,7 @@ type Config struct {
 	Safety      Safety   `yaml:"safety"`      //
 	Concurrency int      `yaml:"concurrency"` // 1..64; 0 means the default 8
 	Timeout     Duration `yaml:"timeout"`     // whole-sweep deadline; 0 = none
+	Audit       string   `yaml:"audit"`       // journal of deletions (JSON lines), relative to the config file
 
 	keep []*regexp.Regexp // compiled by Validate
 	meta *meta            // where values came from, for error messages

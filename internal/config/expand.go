@@ -154,5 +154,6 @@ func expandConfig(c *Config, env Env, m *meta) []error {
 	x.list("keep", c.Keep)
 	x.str("untagged", &c.Untagged)
 	x.str("referrers", &c.Referrers)
+	x.str("audit", &c.Audit)
 	return x.errs
 }

@@ -172,7 +172,7 @@ func readFiles(c *Config, dir string) []error {
 		return NewSecret(v), ok
 	}
 	r := &c.Registry
-	for _, f := range []*string{&r.CAFile, &r.ClientCertificateFile, &r.FederatedTokenFile} {
+	for _, f := range []*string{&r.CAFile, &r.ClientCertificateFile, &r.FederatedTokenFile, &c.Audit} {
 		if *f != "" {
 			*f = resolve(dir, *f)
 		}

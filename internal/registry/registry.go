@@ -98,3 +98,13 @@ type Backend interface {
 type Ager interface {
 	Created(ctx context.Context, repo string, m Manifest) (time.Time, error)
 }
+
+// ManifestStore reads and writes manifests as bytes: the audit log keeps what it
+// deletes, and restore puts it back.
+type ManifestStore interface {
+	// Manifest returns the manifest with this digest as the registry serves it.
+	Manifest(ctx context.Context, repo, digest string) (raw []byte, mediaType string, err error)
+	// PutManifest uploads raw under ref (a tag or its own digest). The registry refuses
+	// it when the blobs or children it names are gone.
+	PutManifest(ctx context.Context, repo, ref string, raw []byte, mediaType string) error
+}

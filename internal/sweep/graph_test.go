@@ -3,7 +3,6 @@ package sweep_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -113,71 +112,11 @@ func pushReferrer(t *testing.T, srv *registrytest.Server, subject string, seed i
 func pullEverything(t *testing.T, host string) {
 	t.Helper()
 	for _, ref := range remaining(t, host) {
-		r, err := name.ParseReference(host+"/"+ref, name.Insecure)
-		if err != nil {
-			t.Fatal(err)
-		}
-		desc, err := remote.Get(r)
-		if err != nil {
-			t.Errorf("pulling %s: %v", ref, err)
-			continue
-		}
-		var images []v1.Image
-		if desc.MediaType.IsIndex() {
-			idx, err := desc.ImageIndex()
-			if err == nil {
-				var m *v1.IndexManifest
-				if m, err = idx.IndexManifest(); err == nil {
-					for _, c := range m.Manifests {
-						img, cerr := idx.Image(c.Digest)
-						if cerr != nil {
-							err = cerr
-							break
-						}
-						images = append(images, img)
-					}
-				}
-			}
-			if err != nil {
-				t.Errorf("pulling %s: %v", ref, err)
-				continue
-			}
-		} else {
-			img, err := desc.Image()
-			if err != nil {
-				t.Errorf("pulling %s: %v", ref, err)
-				continue
-			}
-			images = append(images, img)
-		}
-		for _, img := range images {
-			if err := pullImage(img); err != nil {
-				t.Errorf("pulling %s: %v", ref, err)
-			}
+		repo, tag, _ := strings.Cut(ref, ":")
+		if err := registrytest.Pull(context.Background(), host, repo, tag); err != nil {
+			t.Error(err)
 		}
 	}
-}
-
-func pullImage(img v1.Image) error {
-	if _, err := img.RawConfigFile(); err != nil {
-		return err
-	}
-	layers, err := img.Layers()
-	if err != nil {
-		return err
-	}
-	for _, l := range layers {
-		rc, err := l.Compressed()
-		if err != nil {
-			return err
-		}
-		_, err = io.Copy(io.Discard, rc)
-		rc.Close()
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // exists reports whether jarvis@digest can still be fetched.

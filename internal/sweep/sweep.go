@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/prsweep/prsweep/internal/apply"
+	"github.com/prsweep/prsweep/internal/audit"
 	"github.com/prsweep/prsweep/internal/discover"
 	"github.com/prsweep/prsweep/internal/plan"
 	"github.com/prsweep/prsweep/internal/policy"
@@ -30,6 +31,8 @@ type Sweeper struct {
 	Graph        plan.Graph
 	Concurrency  int
 	Timeout      time.Duration // whole-sweep deadline, applied by Context; 0 = none
+	AuditPath    string        // the configured audit log; the caller opens it into Audit
+	Audit        *audit.Log    // journals each deletion when set
 	Now          func() time.Time
 	Logger       *slog.Logger
 }
@@ -85,7 +88,7 @@ func (s *Sweeper) Plan(ctx context.Context) (plan.Plan, error) {
 
 // Apply carries out the delete items of a plan whose states were read in this run.
 func (s *Sweeper) Apply(ctx context.Context, items []plan.Item) {
-	apply.Applier{Registry: s.Registry, Concurrency: s.Concurrency, Logger: s.logger()}.Apply(ctx, items)
+	apply.Applier{Registry: s.Registry, Concurrency: s.Concurrency, Logger: s.logger(), Audit: s.Audit, Host: s.Host}.Apply(ctx, items)
 }
 
 // inspect reads, for each repository with a deletion, every tag's manifest and how
