@@ -108,6 +108,9 @@ func setup(c *cobra.Command, e env, f *reportFlags, configPath string) (*sweep.S
 	if err != nil {
 		return nil, "", err
 	}
+	for _, w := range cfg.Warnings() {
+		log.Warn(w)
+	}
 	s, err := sweep.New(cfg, e.sweepOptions(log))
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: %w", errUsage, err)

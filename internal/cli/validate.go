@@ -39,6 +39,9 @@ prove the credentials work.`,
 				return err
 			}
 			fmt.Fprintf(e.stdout, "ok      configuration %s: %d rules, %d sources\n", path, len(cfg.Rules), len(cfg.Sources))
+			for _, w := range cfg.Warnings() {
+				fmt.Fprintf(e.stdout, "warning %s\n", w)
+			}
 			s, err := sweep.New(cfg, e.sweepOptions(log))
 			if err != nil {
 				return fmt.Errorf("%w: %w", errUsage, err)

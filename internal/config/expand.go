@@ -93,6 +93,9 @@ func (x *expander) str(path string, s *string) {
 }
 
 func (x *expander) secret(path string, s *Secret) {
+	if raw := s.Reveal(); raw != "" && !strings.Contains(raw, "${") && x.meta != nil {
+		x.meta.literal = append(x.meta.literal, path)
+	}
 	if v, ok := x.value(path, s.Reveal()); ok {
 		*s = NewSecret(v)
 	}

@@ -15,6 +15,9 @@ type meta struct {
 	file string
 	pos  map[string]*token.Position // key path → where its key (or list item) is
 	env  map[string]origin          // key path → the variable its value came from
+	// literal lists the secrets written out in the file rather than taken from the
+	// environment or a file.
+	literal []string
 }
 
 type origin struct {

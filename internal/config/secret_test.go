@@ -127,3 +127,29 @@ func TestSecretUnmarshalYAML(t *testing.T) {
 		t.Fatalf("a sequence for a secret: err = %v", err)
 	}
 }
+
+func TestLiteralSecretWarns(t *testing.T) {
+	yaml := `registry:
+  url: registry.example.com
+  username: u
+  password: hunter2-literal
+sources:
+  - name: ado
+    type: azuredevops
+    url: https://dev.azure.com/contoso
+    project: p
+    token: ${ADO_TOKEN}
+rules:
+  - tags: '^PR(?P<pr>\d+)-'
+    source: ado
+`
+	env := func(k string) (string, bool) { return map[string]string{"ADO_TOKEN": "t0ken"}[k], k == "ADO_TOKEN" }
+	c, err := Parse([]byte(yaml), t.TempDir(), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := c.Warnings()
+	if len(w) != 1 || !strings.Contains(w[0], "registry.password") || strings.Contains(w[0], "hunter2") {
+		t.Errorf("warnings %q, want one naming registry.password and not its value", w)
+	}
+}
