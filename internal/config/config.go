@@ -2,6 +2,7 @@ package config
 
 import (
 	"regexp"
+	"time"
 
 	"github.com/prsweep/prsweep/internal/scm"
 )
@@ -19,6 +20,7 @@ type Config struct {
 	Concurrency int      `yaml:"concurrency"` // 1..64; 0 means the default 8
 	Timeout     Duration `yaml:"timeout"`     // whole-sweep deadline; 0 = none
 	Audit       string   `yaml:"audit"`       // journal of deletions (JSON lines), relative to the config file
+	HTTP        HTTP     `yaml:"http"`        // time-outs and retries of every request
 
 	keep []*regexp.Regexp // compiled by Validate
 	meta *meta            // where values came from, for error messages
@@ -87,6 +89,13 @@ type Safety struct {
 	PerRepository       SafetyPerRepo `yaml:"perRepository"`       // the same limits for each repository
 }
 
+// HTTP tunes every request prsweep sends, to the registry and to the sources.
+type HTTP struct {
+	Timeout       Duration `yaml:"timeout"`       // per attempt, body included; default 60s
+	Attempts      int      `yaml:"attempts"`      // tries per request, the first included; default 5
+	MaxRetryAfter Duration `yaml:"maxRetryAfter"` // longest Retry-After honoured; longer gives up; default 2m
+}
+
 // SafetyPerRepo holds the limits applied to each repository on its own.
 type SafetyPerRepo struct {
 	MaxDeletions        int     `yaml:"maxDeletions"`
@@ -138,6 +147,15 @@ func (c *Config) SetDefaults() {
 	}
 	if c.Concurrency == 0 {
 		c.Concurrency = DefaultConcurrency
+	}
+	if c.HTTP.Timeout == 0 {
+		c.HTTP.Timeout = Duration(60 * time.Second)
+	}
+	if c.HTTP.Attempts == 0 {
+		c.HTTP.Attempts = 5
+	}
+	if c.HTTP.MaxRetryAfter == 0 {
+		c.HTTP.MaxRetryAfter = Duration(2 * time.Minute)
 	}
 }
 

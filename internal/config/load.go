@@ -83,7 +83,11 @@ func parse(data []byte, dir, file string, env Env) (*Config, error) {
 // for those that hold ${VAR}. Decoding again keeps goccy's anchors and merges.
 type rawDurations struct {
 	Timeout string `yaml:"timeout"`
-	Rules   []struct {
+	HTTP    struct {
+		Timeout       string `yaml:"timeout"`
+		MaxRetryAfter string `yaml:"maxRetryAfter"`
+	} `yaml:"http"`
+	Rules []struct {
 		After  string `yaml:"after"`
 		MinAge string `yaml:"minAge"`
 	} `yaml:"rules"`
@@ -150,6 +154,8 @@ func expandDurations(c *Config, raw rawDurations, env Env) []error {
 		one(fmt.Sprintf("rules[%d].minAge", i), raw.Rules[i].MinAge, &c.Rules[i].MinAge)
 	}
 	one("timeout", raw.Timeout, &c.Timeout)
+	one("http.timeout", raw.HTTP.Timeout, &c.HTTP.Timeout)
+	one("http.maxRetryAfter", raw.HTTP.MaxRetryAfter, &c.HTTP.MaxRetryAfter)
 	return x.errs
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"time"
 
 	"github.com/prsweep/prsweep/internal/scm"
 )
@@ -51,6 +52,15 @@ func (c *Config) Validate() error {
 		if p < 0 || p > 100 {
 			v.add(key, "%g is not between 0 and 100 (0 means no limit)", p)
 		}
+	}
+	if c.HTTP.Timeout < Duration(time.Second) {
+		v.add("http.timeout", "%s is shorter than a second", c.HTTP.Timeout)
+	}
+	if c.HTTP.Attempts < 1 || c.HTTP.Attempts > 20 {
+		v.add("http.attempts", "%d is not between 1 and 20", c.HTTP.Attempts)
+	}
+	if c.HTTP.MaxRetryAfter < 0 {
+		v.add("http.maxRetryAfter", "must not be negative")
 	}
 	if c.Timeout < 0 {
 		v.add("timeout", "must not be negative (0 means none)")

@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"github.com/prsweep/prsweep/internal/plan"
 	"github.com/prsweep/prsweep/internal/policy"
 	"github.com/prsweep/prsweep/internal/registry"
+	"github.com/prsweep/prsweep/internal/registry/acr"
 	"github.com/prsweep/prsweep/internal/registry/oci"
 	"github.com/prsweep/prsweep/internal/scm"
 	"github.com/prsweep/prsweep/internal/scm/azuredevops"
@@ -33,6 +35,10 @@ func New(cfg *config.Config, o Options) (*Sweeper, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// The configuration's http settings come first; a caller's (tests) win.
+	o.RetryOptions = append([]httpx.RetryOption{httpx.WithAttempts(cfg.HTTP.Attempts),
+		httpx.WithMaxRetryAfter(cfg.HTTP.MaxRetryAfter.Std())}, o.RetryOptions...)
+	o.AttemptTimeout = cmp.Or(o.AttemptTimeout, cfg.HTTP.Timeout.Std())
 	reg, err := newRegistry(cfg.Registry, o, log)
 	if err != nil {
 		return nil, err
@@ -51,6 +57,7 @@ func New(cfg *config.Config, o Options) (*Sweeper, error) {
 		Policy:       newPolicy(cfg),
 		Repositories: cfg.Registry.Repositories,
 		Host:         cfg.Registry.Host(),
+		AuditPath:    cfg.Audit,
 		Limits:       limits(cfg.Safety),
 		Graph:        plan.Graph{UntaggedDelete: cfg.Untagged == config.UntaggedDelete, KeepReferrers: cfg.Referrers == config.ReferrersKeep},
 		Concurrency:  cfg.Concurrency,
@@ -84,6 +91,27 @@ func newRegistry(r config.Registry, o Options, log *slog.Logger) (registry.Backe
 			AttemptTimeout: o.AttemptTimeout,
 			Logger:         log,
 		})
+	case "acr":
+		c, err := acr.New(r.Host(), acr.Options{
+			Credentials: acr.Credentials{
+				Auth:     acr.Auth(r.ACRAuth()),
+				TenantID: r.TenantID, ClientID: r.ClientID,
+				ClientSecret:    r.ClientSecret.Reveal(),
+				CertificateFile: r.ClientCertificateFile, CertificatePassword: r.ClientCertificatePassword.Reveal(),
+				ServiceConnectionID: r.ServiceConnectionID, SystemAccessToken: r.SystemAccessToken.Reveal(),
+				FederatedTokenFile: r.FederatedTokenFile,
+				Username:           r.Username, Password: r.Password.Reveal(),
+				AuthorityHost: r.AuthorityHost, Audience: r.Audience,
+			},
+			CAFile:         r.CAFile,
+			RetryOptions:   o.RetryOptions,
+			AttemptTimeout: o.AttemptTimeout,
+			Logger:         log,
+		})
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
 	}
 	return nil, fmt.Errorf("registry.type %q is not supported", r.Type)
 }
@@ -106,9 +134,7 @@ func newProvider(src config.Source, o Options, log *slog.Logger) (scm.Provider, 
 		if o.AttemptTimeout > 0 {
 			opts = append(opts, azuredevops.WithAttemptTimeout(o.AttemptTimeout))
 		}
-		if len(o.RetryOptions) > 0 {
-			opts = append(opts, azuredevops.WithRetry(o.RetryOptions...))
-		}
+		opts = append(opts, azuredevops.WithRetry(o.RetryOptions...))
 		return azuredevops.New(src.URL, src.Project, src.Token.Reveal(), opts...)
 	}
 	return nil, fmt.Errorf("source type %q is not supported", src.Type)
