@@ -149,6 +149,10 @@ func (a Applier) delete(ctx context.Context, it *plan.Item, tag string, m regist
 		it.Done = true
 	case errors.Is(err, registry.ErrNotFound):
 		it.Done, it.Reason = true, it.Reason+" (already gone)"
+	case errors.Is(err, registry.ErrLocked):
+		// A lock set since the plan (or on a manifest the plan could not see) wins.
+		it.Action, it.Method = policy.Keep, ""
+		it.Reason += "; kept: locked by the registry"
 	default:
 		it.Error = fmt.Sprintf("deleting by %s: %v", it.Method, err)
 	}

@@ -58,8 +58,8 @@ func del(tag, digest string) plan.Item {
 
 func TestApply(t *testing.T) {
 	reg := &fakeRegistry{
-		digests:  map[string]string{"ok": "sha256:a", "pushed-again": "sha256:new", "refused": "sha256:c", "raced": "sha256:d"},
-		failWith: map[string]error{"refused": registry.ErrUnauthorized, "raced": registry.ErrNotFound},
+		digests:  map[string]string{"ok": "sha256:a", "pushed-again": "sha256:new", "refused": "sha256:c", "raced": "sha256:d", "locked": "sha256:e"},
+		failWith: map[string]error{"refused": registry.ErrUnauthorized, "raced": registry.ErrNotFound, "locked": registry.ErrLocked},
 	}
 	items := []plan.Item{
 		del("ok", "sha256:a"),
@@ -67,6 +67,7 @@ func TestApply(t *testing.T) {
 		del("already-gone", "sha256:b"),
 		del("refused", "sha256:c"),
 		del("raced", "sha256:d"),
+		del("locked", "sha256:e"),
 		{Repository: "jarvis", Tag: "kept", Action: policy.Keep},
 	}
 	apply.Applier{Registry: reg, Concurrency: 3}.Apply(context.Background(), items)
@@ -89,6 +90,9 @@ func TestApply(t *testing.T) {
 	}
 	if it := by["raced"]; !it.Done {
 		t.Errorf("raced (deleted by someone else between re-read and delete): %+v", it)
+	}
+	if it := by["locked"]; it.Action != policy.Keep || it.Done || it.Failed() || !strings.Contains(it.Reason, "locked") {
+		t.Errorf("locked: %+v", it)
 	}
 	if it := by["kept"]; it.Done || it.Failed() {
 		t.Errorf("kept: %+v", it)

@@ -47,7 +47,7 @@ func guardRepo(items []Item, idx []int, r Repo) {
 			continue
 		}
 		if m, ok := r.Manifests[it.Tag]; ok {
-			it.Digest = m.Digest
+			it.Digest, it.Size = m.Digest, m.Size
 			byDigest[m.Digest] = append(byDigest[m.Digest], it.Tag)
 		}
 		if it.Action != policy.Delete {
