@@ -57,7 +57,7 @@ func internal(imports []string) []string {
 
 func isStdlib(path string) bool { return !strings.Contains(strings.SplitN(path, "/", 2)[0], ".") }
 
-var adapters = []string{"registry/oci", "scm/azuredevops", "scm/static"}
+var adapters = []string{"registry/oci", "registry/acr", "scm/azuredevops", "scm/static"}
 
 func TestImportArrows(t *testing.T) {
 	pkgs := listPackages(t)

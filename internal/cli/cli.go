@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, e env) int {
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
 	root.SetContext(ctx)
-	root.AddCommand(newRunCmd(e, &code), newPlanCmd(e, &code), newApplyCmd(e, &code), newExplainCmd(e, &code), newRestoreCmd(e, &code), newValidateCmd(e, &code), newDemoCmd(e, &code), newVersionCmd(e))
+	root.AddCommand(newRunCmd(e, &code), newPlanCmd(e, &code), newApplyCmd(e, &code), newExplainCmd(e, &code), newRestoreCmd(e, &code), newValidateCmd(e, &code), newServeCmd(e, &code), newDemoCmd(e, &code), newVersionCmd(e))
 	if err := root.Execute(); err != nil {
 		fmt.Fprintf(e.stderr, "prsweep: %v\n", err)
 		if !started {

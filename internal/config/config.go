@@ -21,6 +21,7 @@ type Config struct {
 	Timeout     Duration `yaml:"timeout"`     // whole-sweep deadline; 0 = none
 	Audit       string   `yaml:"audit"`       // journal of deletions (JSON lines), relative to the config file
 	HTTP        HTTP     `yaml:"http"`        // time-outs and retries of every request
+	Serve       Serve    `yaml:"serve"`       // prsweep serve: listen address, schedule, webhooks (serve.go)
 
 	keep []*regexp.Regexp // compiled by Validate
 	meta *meta            // where values came from, for error messages
@@ -92,7 +93,7 @@ type Safety struct {
 // HTTP tunes every request prsweep sends, to the registry and to the sources.
 type HTTP struct {
 	Timeout       Duration `yaml:"timeout"`       // per attempt, body included; default 60s
-	Attempts      int      `yaml:"attempts"`      // tries per request, the first included; default 5
+	Attempts      int      `yaml:"attempts"`      // tries per request, the first included; default 5 (10 with type acr)
 	MaxRetryAfter Duration `yaml:"maxRetryAfter"` // longest Retry-After honoured; longer gives up; default 2m
 }
 
@@ -153,6 +154,10 @@ func (c *Config) SetDefaults() {
 	}
 	if c.HTTP.Attempts == 0 {
 		c.HTTP.Attempts = 5
+		if c.Registry.Type == "acr" {
+			// ACR throttles per minute: give a 429 streak room to pass (see registry/acr).
+			c.HTTP.Attempts = 10
+		}
 	}
 	if c.HTTP.MaxRetryAfter == 0 {
 		c.HTTP.MaxRetryAfter = Duration(2 * time.Minute)

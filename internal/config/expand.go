@@ -158,5 +158,6 @@ func expandConfig(c *Config, env Env, m *meta) []error {
 	x.str("untagged", &c.Untagged)
 	x.str("referrers", &c.Referrers)
 	x.str("audit", &c.Audit)
+	x.serve(&c.Serve)
 	return x.errs
 }

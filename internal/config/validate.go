@@ -65,6 +65,7 @@ func (c *Config) Validate() error {
 	if c.Timeout < 0 {
 		v.add("timeout", "must not be negative (0 means none)")
 	}
+	v.serve(&c.Serve, c.Sources)
 	return errors.Join(v.errs...)
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/prsweep/prsweep/internal/plan"
 	"github.com/prsweep/prsweep/internal/policy"
 	"github.com/prsweep/prsweep/internal/registry"
+	"github.com/prsweep/prsweep/internal/registry/acr"
 	"github.com/prsweep/prsweep/internal/registry/oci"
 	"github.com/prsweep/prsweep/internal/scm"
 	"github.com/prsweep/prsweep/internal/scm/azuredevops"
@@ -90,6 +91,27 @@ func newRegistry(r config.Registry, o Options, log *slog.Logger) (registry.Backe
 			AttemptTimeout: o.AttemptTimeout,
 			Logger:         log,
 		})
+	case "acr":
+		c, err := acr.New(r.Host(), acr.Options{
+			Credentials: acr.Credentials{
+				Auth:     acr.Auth(r.ACRAuth()),
+				TenantID: r.TenantID, ClientID: r.ClientID,
+				ClientSecret:    r.ClientSecret.Reveal(),
+				CertificateFile: r.ClientCertificateFile, CertificatePassword: r.ClientCertificatePassword.Reveal(),
+				ServiceConnectionID: r.ServiceConnectionID, SystemAccessToken: r.SystemAccessToken.Reveal(),
+				FederatedTokenFile: r.FederatedTokenFile,
+				Username:           r.Username, Password: r.Password.Reveal(),
+				AuthorityHost: r.AuthorityHost, Audience: r.Audience,
+			},
+			CAFile:         r.CAFile,
+			RetryOptions:   o.RetryOptions,
+			AttemptTimeout: o.AttemptTimeout,
+			Logger:         log,
+		})
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
 	}
 	return nil, fmt.Errorf("registry.type %q is not supported", r.Type)
 }

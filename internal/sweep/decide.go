@@ -30,7 +30,7 @@ func (s *Sweeper) decide(ctx context.Context, listings []discover.Repository) []
 		for _, tag := range l.Tags {
 			m := s.Policy.Match(l.Name, tag)
 			matches = append(matches, tagMatch{l.Name, tag, m})
-			if m.NeedsLookup() {
+			if m.NeedsLookup() && s.inScope(m) {
 				refs = append(refs, m.Ref)
 			}
 		}
@@ -47,6 +47,8 @@ func (s *Sweeper) decide(ctx context.Context, listings []discover.Repository) []
 func (s *Sweeper) item(repo, tag string, m policy.Match, st scm.Status, now time.Time) plan.Item {
 	if !m.NeedsLookup() {
 		st = scm.Status{}
+	} else if !s.inScope(m) {
+		return s.outOfScope(repo, tag, m)
 	}
 	d := s.Policy.Decide(m, st, now)
 	it := plan.Item{Repository: repo, Tag: tag, Action: d.Action, Reason: d.Reason, Rule: m.Rule + 1,

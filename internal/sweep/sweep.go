@@ -35,6 +35,8 @@ type Sweeper struct {
 	Audit        *audit.Log    // journals each deletion when set
 	Now          func() time.Time
 	Logger       *slog.Logger
+
+	only *scm.Ref // set by ForPR: the one pull request this sweep may delete for
 }
 
 // Result is what a sweep decided and did.

@@ -1,0 +1,185 @@
+package acr
+
+import (
+	"cmp"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/containers/azcontainerregistry"
+
+	"github.com/prsweep/prsweep/internal/httpx"
+	"github.com/prsweep/prsweep/internal/registry"
+)
+
+// Defaults of a Client.
+const (
+	// DefaultAudience is the Entra ID audience of ACR tokens, in every Azure cloud.
+	DefaultAudience = "https://containerregistry.azure.net"
+	// DefaultPageSize is the n asked of catalog and tag listings.
+	DefaultPageSize = 100
+	// DefaultAttemptTimeout bounds each HTTP attempt.
+	DefaultAttemptTimeout = 60 * time.Second
+)
+
+// Retry defaults for ACR: its limits are per minute (Basic: 1,000 reads and 100
+// writes a minute), so the back-off must span more than one. With full jitter the
+// ten attempts wait up to 1+2+4+8+16+32+60+60+60 s in all, two minutes on
+// average; a Retry-After (up to httpx's cap) replaces the back-off of its attempt.
+// Options.RetryOptions override them.
+const (
+	retryAttempts = 10
+	retryBase     = time.Second
+	retryCeiling  = time.Minute
+)
+
+// Options configure a Client. The zero value signs in with the Azure SDK's default
+// credential chain and trusts the system's CAs.
+type Options struct {
+	Credentials Credentials
+	// CAFile is an extra PEM bundle of trusted CAs (Azure Stack Hub, a TLS proxy).
+	CAFile string
+	// Transport replaces the base transport (tests); retries and time-outs wrap it.
+	Transport http.RoundTripper
+	// PageSize is the n asked of catalog and tag listings (default 100).
+	PageSize int
+	// RetryOptions tune the retry layer after the ACR defaults (tests inject the sleep).
+	RetryOptions []httpx.RetryOption
+	// AttemptTimeout bounds each HTTP attempt (default 60s).
+	AttemptTimeout time.Duration
+	Logger         *slog.Logger
+}
+
+// purpose is what an SDK client is used for: each gets an ACR access token of one
+// scope, which the SDK would otherwise swap on every request of another kind.
+type purpose int
+
+const (
+	forMetadata purpose = iota // /acr/v1 reads: metadata_read (the catalog: registry:catalog:*)
+	forPull                    // /v2 manifest reads: pull
+	forDelete                  // untag and manifest deletion: delete
+	forPush                    // manifest upload (restore): push
+)
+
+type clientKey struct {
+	repo string
+	p    purpose
+}
+
+// Client is a registry.Backend for one Azure Container Registry.
+type Client struct {
+	host     string // the login server, host[:port]
+	endpoint string // https://host
+	cred     azcore.TokenCredential
+	opts     azcore.ClientOptions
+	pageSize int32
+	log      *slog.Logger
+
+	mu        sync.Mutex
+	clients   map[clientKey]*azcontainerregistry.Client
+	caps      map[string]registry.Capabilities
+	repoLocks map[string]*repoLock
+}
+
+var _ registry.Backend = (*Client)(nil)
+
+// New returns a client for the registry whose login server is host (host[:port],
+// no scheme), e.g. myregistry.azurecr.io. It talks https only.
+func New(host string, o Options) (*Client, error) {
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "https://"), "/")
+	if host == "" || strings.ContainsAny(host, "/?#@ ") {
+		return nil, fmt.Errorf("setting up the ACR client: %q is not a login server (host[:port])", host)
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	base, err := baseTransport(o)
+	if err != nil {
+		return nil, err
+	}
+	retry := append([]httpx.RetryOption{
+		httpx.WithLogger(log),
+		httpx.WithAttempts(retryAttempts),
+		httpx.WithBackoff(retryBase, retryCeiling),
+	}, o.RetryOptions...)
+	timed := httpx.NewTimeout(base, cmp.Or(o.AttemptTimeout, DefaultAttemptTimeout))
+	rt := httpx.NewRetry(timed, retry...)
+	cr := o.Credentials
+	if cr.auth() == AuthBasic {
+		rt = newBasicTokens(rt, cr.Username, cr.Password)
+	}
+	c := &Client{
+		host:      host,
+		endpoint:  "https://" + host,
+		pageSize:  int32(cmp.Or(o.PageSize, DefaultPageSize)),
+		log:       log,
+		clients:   map[clientKey]*azcontainerregistry.Client{},
+		caps:      map[string]registry.Capabilities{},
+		repoLocks: map[string]*repoLock{},
+		opts: azcore.ClientOptions{
+			Cloud: cloud.Configuration{
+				ActiveDirectoryAuthorityHost: cr.AuthorityHost, // "" lets azidentity read AZURE_AUTHORITY_HOST
+				Services: map[cloud.ServiceName]cloud.ServiceConfiguration{
+					azcontainerregistry.ServiceName: {Audience: cmp.Or(strings.TrimSuffix(cr.Audience, "/"), DefaultAudience)},
+				},
+			},
+			// One retry layer (httpx, in the transport) for the registry and Entra ID alike.
+			Retry:     policy.RetryOptions{MaxRetries: -1},
+			Telemetry: policy.TelemetryOptions{ApplicationID: "prsweep"},
+			Transport: &http.Client{Transport: rt},
+		},
+	}
+	if c.cred, err = newCredential(cr, c.opts, timed); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func baseTransport(o Options) (http.RoundTripper, error) {
+	if o.Transport != nil {
+		return o.Transport, nil
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	if o.CAFile != "" {
+		pem, err := os.ReadFile(o.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading registry.caFile: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("reading registry.caFile %s: no PEM certificate found", o.CAFile)
+		}
+		t.TLSClientConfig.RootCAs = pool
+	}
+	return t, nil
+}
+
+// sdk returns the SDK client for one repository ("" for the catalog) and purpose.
+func (c *Client) sdk(repo string, p purpose) (*azcontainerregistry.Client, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := clientKey{repo, p}
+	if cl, ok := c.clients[k]; ok {
+		return cl, nil
+	}
+	cl, err := azcontainerregistry.NewClient(c.endpoint, c.cred, &azcontainerregistry.ClientOptions{ClientOptions: c.opts})
+	if err != nil {
+		return nil, fmt.Errorf("setting up the ACR client: %w", err)
+	}
+	c.clients[k] = cl
+	return cl, nil
+}

@@ -1,0 +1,113 @@
+package acr
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	"github.com/prsweep/prsweep/internal/registry"
+)
+
+// Capabilities says, once per repository, whether the identity may delete there.
+// ACR removes a tag alone (untag) and a manifest by digest; both need the same
+// permission, which is learnt by untagging a tag that cannot exist
+// (prsweep-probe-<random>): 404 means allowed, 401/403 means the identity lacks
+// the delete data action. Nothing changes in the registry.
+func (c *Client) Capabilities(ctx context.Context, repo string) (registry.Capabilities, error) {
+	c.mu.Lock()
+	caps, ok := c.caps[repo]
+	c.mu.Unlock()
+	if ok {
+		return caps, nil
+	}
+	status, err := c.untag(ctx, repo, "prsweep-probe-"+nonce())
+	switch {
+	case errors.Is(err, registry.ErrUnauthorized):
+		return registry.Capabilities{}, fmt.Errorf(
+			"probing deletion in %s: the identity may list but not delete: it lacks the data action %s "+
+				"(built-in role Container Registry Repository Contributor on registries with ABAC repository permissions, AcrDelete on others): %w",
+			repo, deleteAction, err)
+	case errors.Is(err, registry.ErrLocked):
+		c.log.Warn("the repository refuses deletions (locked)", "registry", c.host, "repository", repo, "error", err)
+		caps = registry.Capabilities{}
+	case err != nil:
+		return registry.Capabilities{}, fmt.Errorf("probing deletion in %s: %w", repo, err)
+	case status == http.StatusNotFound || status == http.StatusAccepted:
+		caps = registry.Capabilities{Untag: true, Digest: true}
+	default:
+		return registry.Capabilities{}, fmt.Errorf("probing deletion in %s: unexpected HTTP %d", repo, status)
+	}
+	c.log.Debug("registry delete capabilities", "registry", c.host, "repository", repo, "untag", caps.Untag, "digest", caps.Digest)
+	c.mu.Lock()
+	c.caps[repo] = caps
+	c.mu.Unlock()
+	return caps, nil
+}
+
+// Delete removes repo:tag, which points at m: by untag (DELETE
+// /acr/v1/{repo}/_tags/{tag}), which leaves the manifest and its other tags, or by
+// digest (DELETE /v2/{repo}/manifests/{digest}), which takes every tag on m with it.
+// A 404 is registry.ErrNotFound; a locked tag or manifest is registry.ErrLocked.
+// Nothing is ever unlocked.
+func (c *Client) Delete(ctx context.Context, repo, tag string, m registry.Manifest, method registry.Method) error {
+	switch method {
+	case registry.MethodUntag:
+		status, err := c.untag(ctx, repo, tag)
+		return deleted(status, err)
+	case registry.MethodDigest:
+		if m.Digest == "" {
+			return fmt.Errorf("deleting %s:%s by digest: no digest", repo, tag)
+		}
+		cl, err := c.sdk(repo, forDelete)
+		if err != nil {
+			return err
+		}
+		var resp *http.Response
+		_, err = cl.DeleteManifest(policy.WithCaptureResponse(ctx, &resp), repo, m.Digest, nil)
+		return deleted(statusOf(resp), mapError(err))
+	}
+	return fmt.Errorf("deleting %s:%s: %w: method %q", repo, tag, registry.ErrUnsupported, method)
+}
+
+// untag sends DELETE /acr/v1/{repo}/_tags/{tag} and returns the status. The SDK
+// counts 404 as success; the captured response tells them apart.
+func (c *Client) untag(ctx context.Context, repo, tag string) (int, error) {
+	cl, err := c.sdk(repo, forDelete)
+	if err != nil {
+		return 0, err
+	}
+	var resp *http.Response
+	_, err = cl.DeleteTag(policy.WithCaptureResponse(ctx, &resp), repo, tag, nil)
+	return statusOf(resp), mapError(err)
+}
+
+// deleted turns the outcome of a delete into Delete's result.
+func deleted(status int, err error) error {
+	switch {
+	case err != nil:
+		return err
+	case status == http.StatusNotFound:
+		return registry.ErrNotFound
+	case status == http.StatusAccepted || status == http.StatusOK || status == http.StatusNoContent:
+		return nil
+	}
+	return fmt.Errorf("unexpected HTTP %d", status)
+}
+
+func statusOf(resp *http.Response) int {
+	if resp == nil {
+		return 0
+	}
+	return resp.StatusCode
+}
+
+func nonce() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,22 @@
+// Package server is `prsweep serve`: a long-running process that sweeps on a
+// schedule, reacts to "pull request closed" webhooks with a sweep scoped to that
+// pull request, and serves /healthz and /metrics.
+//
+// Webhooks are hints, never evidence. A delivery is authenticated (constant-time
+// compare of Basic credentials or a secret header), parsed, deduplicated by its
+// event id, and turned into a job on a bounded queue; the job runs
+// sweep.Sweeper.ForPR, which reads the pull request's state from the source again
+// and goes through the same plan and apply as `prsweep run` (shared digests,
+// limits, audit log). What the payload says about the state decides only whether
+// a sweep is worth queueing.
+//
+// One sweep runs at a time, on one goroutine. A schedule tick while a scheduled
+// sweep is pending or running is skipped and logged; one that comes while a
+// webhook sweep runs waits for it. Shutdown (the context passed to Run is done)
+// turns /healthz to 503 and refuses new webhooks, lets the running sweep wind down
+// (it starts no new deletion; those in flight finish and are journaled), logs the
+// queued jobs it will not run, then shuts the HTTP server down.
+//
+// server may import config, sweep, report, plan and scm; it imports no adapter.
+// Nothing here is global: each Server has its own Prometheus registry.
+package server
