@@ -35,7 +35,11 @@ func newDemoCmd(e env, code *int) *cobra.Command {
 				return err
 			}
 			defer d.Close()
-			res, err := d.Sweep(c.Context(), f.dryRun, log)
+			opts := e.sweepOptions(log)
+			if f.debug {
+				opts.Debug = e.stderr
+			}
+			res, err := d.Sweep(c.Context(), f.dryRun, opts)
 			if *code, err = printResult(e, format, f.verbose, res, err); err != nil {
 				return err
 			}

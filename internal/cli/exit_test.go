@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/prsweep/prsweep/internal/registry/registrytest"
 	"github.com/prsweep/prsweep/internal/scm/scmtest"
@@ -191,5 +193,34 @@ func TestValidate(t *testing.T) {
 	r = invoke(t, map[string]string{"SYSTEM_ACCESSTOKEN": "not-the-token"}, sweep.Options{}, "validate", "--config", cfg)
 	if r.code != ExitUsage || !strings.Contains(r.stdout, "FAILED  source ado") || strings.Contains(r.stdout+r.stderr, "not-the-token") {
 		t.Errorf("validate with a refused token: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// --debug dumps every exchange with the registry and the source, and no secret.
+func TestDebugDumpRedacts(t *testing.T) {
+	srv := registrytest.StartV3(t, registrytest.WithBasicAuth("sweeper", "registry-pw-31337"))
+	registrytest.MustSeed(t, srv, registrytest.ClassicSet())
+	ado := scmtest.NewAzureDevOps(t, "contoso", "Jarvis", adoToken)
+	for _, id := range []int{3571, 3574, 3561, 3565, 3589} {
+		ado.SetPR(id, "active", time.Time{})
+	}
+	cfg := writeConfig(t, strings.Replace(adoConfig(srv.Host(), ado.URL(), "[merged, closed]"),
+		"sources:", "  username: sweeper\n  password: ${REGISTRY_PASSWORD}\nsources:", 1))
+	vars := map[string]string{"SYSTEM_ACCESSTOKEN": adoToken, "REGISTRY_PASSWORD": "registry-pw-31337"}
+	r := invoke(t, vars, sweep.Options{}, "run", "--config", cfg, "--dry-run", "--debug")
+	if r.code != ExitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{"GET ", "/v2/jarvis/tags/list", "/_apis/git/pullrequests/3571", "Authorization: ***"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("the dump lacks %q", want)
+		}
+	}
+	basic := base64.StdEncoding.EncodeToString([]byte("sweeper:registry-pw-31337"))
+	pat := base64.StdEncoding.EncodeToString([]byte(":" + adoToken))
+	for _, secret := range []string{"registry-pw-31337", adoToken, basic, pat} {
+		if strings.Contains(r.stdout+r.stderr, secret) {
+			t.Errorf("a secret is in the output: %.12s…", secret)
+		}
 	}
 }

@@ -111,7 +111,11 @@ func setup(c *cobra.Command, e env, f *reportFlags, configPath string) (*sweep.S
 	for _, w := range cfg.Warnings() {
 		log.Warn(w)
 	}
-	s, err := sweep.New(cfg, e.sweepOptions(log))
+	opts := e.sweepOptions(log)
+	if f.debug {
+		opts.Debug = e.stderr
+	}
+	s, err := sweep.New(cfg, opts)
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: %w", errUsage, err)
 	}

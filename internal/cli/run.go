@@ -19,6 +19,7 @@ type reportFlags struct {
 	output          string
 	logLevel        string
 	audit           string
+	debug           bool
 }
 
 func (f *reportFlags) bind(c *cobra.Command, withDryRun bool, logLevel string) {
@@ -28,6 +29,7 @@ func (f *reportFlags) bind(c *cobra.Command, withDryRun bool, logLevel string) {
 	c.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "give each tag's reason (env PRSWEEP_VERBOSE)")
 	c.Flags().StringVarP(&f.output, "output", "o", "text", "report format: text, json or markdown (env PRSWEEP_OUTPUT)")
 	c.Flags().StringVar(&f.logLevel, "log-level", logLevel, "stderr log level: debug, info, warn or error (env PRSWEEP_LOG_LEVEL)")
+	c.Flags().BoolVar(&f.debug, "debug", false, "dump every HTTP request and response to stderr (secrets redacted)")
 }
 
 // overlay fills flags the user did not set from PRSWEEP_* variables.

@@ -55,12 +55,12 @@ func Start(ctx context.Context, log *slog.Logger) (*Demo, error) {
 func (d *Demo) Close() error { return d.server.Close() }
 
 // Sweep runs one sweep over HTTP against the embedded registry.
-func (d *Demo) Sweep(ctx context.Context, dryRun bool, log *slog.Logger) (sweep.Result, error) {
+func (d *Demo) Sweep(ctx context.Context, dryRun bool, o sweep.Options) (sweep.Result, error) {
 	cfg, err := config.Parse([]byte(d.Config), ".", func(string) (string, bool) { return "", false })
 	if err != nil {
 		return sweep.Result{}, fmt.Errorf("parsing the demo configuration: %w", err)
 	}
-	s, err := sweep.New(cfg, sweep.Options{Logger: log})
+	s, err := sweep.New(cfg, o)
 	if err != nil {
 		return sweep.Result{}, err
 	}

@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/prsweep/prsweep/internal/config"
@@ -27,6 +29,8 @@ type Options struct {
 	RetryOptions []httpx.RetryOption
 	// AttemptTimeout bounds each HTTP attempt of every adapter (default: the adapter's).
 	AttemptTimeout time.Duration
+	// Debug, when set, receives a dump of every HTTP exchange, secrets redacted.
+	Debug io.Writer
 }
 
 // New builds a Sweeper from a validated configuration.
@@ -39,13 +43,14 @@ func New(cfg *config.Config, o Options) (*Sweeper, error) {
 	o.RetryOptions = append([]httpx.RetryOption{httpx.WithAttempts(cfg.HTTP.Attempts),
 		httpx.WithMaxRetryAfter(cfg.HTTP.MaxRetryAfter.Std())}, o.RetryOptions...)
 	o.AttemptTimeout = cmp.Or(o.AttemptTimeout, cfg.HTTP.Timeout.Std())
-	reg, err := newRegistry(cfg.Registry, o, log)
+	wrap := dumper(cfg, o.Debug)
+	reg, err := newRegistry(cfg.Registry, o, log, wrap)
 	if err != nil {
 		return nil, err
 	}
 	providers := map[string]scm.Provider{}
 	for _, src := range cfg.Sources {
-		p, err := newProvider(src, o, log)
+		p, err := newProvider(src, o, log, wrap)
 		if err != nil {
 			return nil, fmt.Errorf("setting up source %q: %w", src.Name, err)
 		}
@@ -75,7 +80,7 @@ func (s *Sweeper) Context(ctx context.Context) (context.Context, context.CancelF
 	return context.WithTimeout(ctx, s.Timeout)
 }
 
-func newRegistry(r config.Registry, o Options, log *slog.Logger) (registry.Backend, error) {
+func newRegistry(r config.Registry, o Options, log *slog.Logger, wrap func(http.RoundTripper) http.RoundTripper) (registry.Backend, error) {
 	switch r.Type {
 	case "oci":
 		if r.Insecure {
@@ -89,6 +94,7 @@ func newRegistry(r config.Registry, o Options, log *slog.Logger) (registry.Backe
 			Password:       r.Password.Reveal(),
 			RetryOptions:   o.RetryOptions,
 			AttemptTimeout: o.AttemptTimeout,
+			Wrap:           wrap,
 			Logger:         log,
 		})
 	case "acr":
@@ -106,6 +112,7 @@ func newRegistry(r config.Registry, o Options, log *slog.Logger) (registry.Backe
 			CAFile:         r.CAFile,
 			RetryOptions:   o.RetryOptions,
 			AttemptTimeout: o.AttemptTimeout,
+			Wrap:           wrap,
 			Logger:         log,
 		})
 		if err != nil {
@@ -116,7 +123,7 @@ func newRegistry(r config.Registry, o Options, log *slog.Logger) (registry.Backe
 	return nil, fmt.Errorf("registry.type %q is not supported", r.Type)
 }
 
-func newProvider(src config.Source, o Options, log *slog.Logger) (scm.Provider, error) {
+func newProvider(src config.Source, o Options, log *slog.Logger, wrap func(http.RoundTripper) http.RoundTripper) (scm.Provider, error) {
 	switch src.Type {
 	case "static":
 		states := map[string]scm.State{}
@@ -128,6 +135,13 @@ func newProvider(src config.Source, o Options, log *slog.Logger) (scm.Provider, 
 	case "azuredevops":
 		tt := map[string]azuredevops.TokenType{"pat": azuredevops.PAT, "bearer": azuredevops.Bearer}[src.TokenType]
 		opts := []azuredevops.Option{azuredevops.WithTokenType(tt), azuredevops.WithLogger(log)}
+		if wrap != nil {
+			base, err := httpx.NewBaseTransport("", false)
+			if err != nil {
+				return nil, err
+			}
+			opts = append(opts, azuredevops.WithTransport(wrap(base)))
+		}
 		if o.Now != nil {
 			opts = append(opts, azuredevops.WithClock(o.Now))
 		}
@@ -161,4 +175,19 @@ func limits(s config.Safety) plan.Limits {
 	l.PerRepository.MaxDeletions = s.PerRepository.MaxDeletions
 	l.PerRepository.MaxDeletionsPercent = s.PerRepository.MaxDeletionsPercent
 	return l
+}
+
+// dumper returns what wraps every adapter's transport for --debug, or nil.
+func dumper(cfg *config.Config, w io.Writer) func(http.RoundTripper) http.RoundTripper {
+	if w == nil {
+		return nil
+	}
+	r := cfg.Registry
+	secrets := []string{r.Password.Reveal(), r.ClientSecret.Reveal(), r.ClientCertificatePassword.Reveal(), r.SystemAccessToken.Reveal()}
+	for _, src := range cfg.Sources {
+		secrets = append(secrets, src.Token.Reveal())
+	}
+	return func(rt http.RoundTripper) http.RoundTripper {
+		return httpx.NewDump(rt, w, httpx.DumpScrub(secrets...))
+	}
 }

@@ -2,12 +2,9 @@ package acr
 
 import (
 	"cmp"
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -50,6 +47,8 @@ type Options struct {
 	CAFile string
 	// Transport replaces the base transport (tests); retries and time-outs wrap it.
 	Transport http.RoundTripper
+	// Wrap, when set, wraps the base transport, under the retries: --debug's dump.
+	Wrap func(http.RoundTripper) http.RoundTripper
 	// PageSize is the n asked of catalog and tag listings (default 100).
 	PageSize int
 	// RetryOptions tune the retry layer after the ACR defaults (tests inject the sleep).
@@ -146,26 +145,18 @@ func New(host string, o Options) (*Client, error) {
 }
 
 func baseTransport(o Options) (http.RoundTripper, error) {
-	if o.Transport != nil {
-		return o.Transport, nil
-	}
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	if o.CAFile != "" {
-		pem, err := os.ReadFile(o.CAFile)
+	var base http.RoundTripper = o.Transport
+	if base == nil {
+		t, err := httpx.NewBaseTransport(o.CAFile, false)
 		if err != nil {
-			return nil, fmt.Errorf("reading registry.caFile: %w", err)
+			return nil, err
 		}
-		pool, err := x509.SystemCertPool()
-		if err != nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("reading registry.caFile %s: no PEM certificate found", o.CAFile)
-		}
-		t.TLSClientConfig.RootCAs = pool
+		base = t
 	}
-	return t, nil
+	if o.Wrap != nil {
+		base = o.Wrap(base)
+	}
+	return base, nil
 }
 
 // sdk returns the SDK client for one repository ("" for the catalog) and purpose.

@@ -2,13 +2,10 @@ package oci
 
 import (
 	"cmp"
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -36,6 +33,8 @@ type Options struct {
 	Username, Password string
 	// Transport replaces the base transport (tests); retries and time-outs wrap it.
 	Transport http.RoundTripper
+	// Wrap, when set, wraps the base transport, under the retries: --debug's dump.
+	Wrap func(http.RoundTripper) http.RoundTripper
 	// PageSize is the n asked of tag and catalog listings (default 1000).
 	PageSize int
 	// RetryOptions tune the retry layer (tests inject the sleep).
@@ -112,26 +111,18 @@ func New(host string, o Options) (*Client, error) {
 }
 
 func baseTransport(o Options) (http.RoundTripper, error) {
-	if o.Transport != nil {
-		return o.Transport, nil
-	}
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: o.SkipTLSVerify} //nolint:gosec // only with insecure: true
-	if o.CAFile != "" {
-		pem, err := os.ReadFile(o.CAFile)
+	var base http.RoundTripper = o.Transport
+	if base == nil {
+		t, err := httpx.NewBaseTransport(o.CAFile, o.SkipTLSVerify)
 		if err != nil {
-			return nil, fmt.Errorf("reading registry.caFile: %w", err)
+			return nil, err
 		}
-		pool, err := x509.SystemCertPool()
-		if err != nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("reading registry.caFile %s: no PEM certificate found", o.CAFile)
-		}
-		t.TLSClientConfig.RootCAs = pool
+		base = t
 	}
-	return t, nil
+	if o.Wrap != nil {
+		base = o.Wrap(base)
+	}
+	return base, nil
 }
 
 // schemeGuard sends https where plain http was not allowed: go-containerregistry
