@@ -153,9 +153,27 @@ func (a Applier) delete(ctx context.Context, it *plan.Item, tag string, m regist
 		// A lock set since the plan (or on a manifest the plan could not see) wins.
 		it.Action, it.Method = policy.Keep, ""
 		it.Reason += "; kept: locked by the registry"
+	case a.gone(ctx, it):
+		// The registry did it, but its answer was lost (a reset, a 5xx after the fact).
+		it.Done, it.Reason = true, it.Reason+fmt.Sprintf(" (deleted, though the registry's answer was lost: %v)", err)
 	default:
 		it.Error = fmt.Sprintf("deleting by %s: %v", it.Method, err)
 	}
+}
+
+// gone reads the item back after a failed deletion: is the tag (or manifest) gone?
+// Only a positive "not found" counts.
+func (a Applier) gone(ctx context.Context, it *plan.Item) bool {
+	if it.Kind == plan.KindManifest {
+		store, ok := a.Registry.(registry.ManifestStore)
+		if !ok {
+			return false
+		}
+		_, _, err := store.Manifest(ctx, it.Repository, it.Digest)
+		return errors.Is(err, registry.ErrNotFound)
+	}
+	_, err := a.Registry.Resolve(ctx, it.Repository, it.Tag)
+	return errors.Is(err, registry.ErrNotFound)
 }
 
 func (a Applier) logger() *slog.Logger {

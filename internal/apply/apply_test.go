@@ -45,6 +45,9 @@ func (f *fakeRegistry) Delete(_ context.Context, _, tag string, _ registry.Manif
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.failWith[tag]; err != nil {
+		if tag == "lost-answer" { // the registry deleted it, then the answer was lost
+			delete(f.digests, tag)
+		}
 		return err
 	}
 	f.deleted = append(f.deleted, tag)
@@ -58,8 +61,8 @@ func del(tag, digest string) plan.Item {
 
 func TestApply(t *testing.T) {
 	reg := &fakeRegistry{
-		digests:  map[string]string{"ok": "sha256:a", "pushed-again": "sha256:new", "refused": "sha256:c", "raced": "sha256:d", "locked": "sha256:e"},
-		failWith: map[string]error{"refused": registry.ErrUnauthorized, "raced": registry.ErrNotFound, "locked": registry.ErrLocked},
+		digests:  map[string]string{"ok": "sha256:a", "pushed-again": "sha256:new", "refused": "sha256:c", "raced": "sha256:d", "locked": "sha256:e", "lost-answer": "sha256:f"},
+		failWith: map[string]error{"refused": registry.ErrUnauthorized, "raced": registry.ErrNotFound, "locked": registry.ErrLocked, "lost-answer": errors.New("connection reset")},
 	}
 	items := []plan.Item{
 		del("ok", "sha256:a"),
@@ -68,6 +71,7 @@ func TestApply(t *testing.T) {
 		del("refused", "sha256:c"),
 		del("raced", "sha256:d"),
 		del("locked", "sha256:e"),
+		del("lost-answer", "sha256:f"),
 		{Repository: "jarvis", Tag: "kept", Action: policy.Keep},
 	}
 	apply.Applier{Registry: reg, Concurrency: 3}.Apply(context.Background(), items)
@@ -94,11 +98,14 @@ func TestApply(t *testing.T) {
 	if it := by["locked"]; it.Action != policy.Keep || it.Done || it.Failed() || !strings.Contains(it.Reason, "locked") {
 		t.Errorf("locked: %+v", it)
 	}
+	if it := by["lost-answer"]; !it.Done || it.Failed() || !strings.Contains(it.Reason, "answer was lost") {
+		t.Errorf("lost-answer: %+v", it)
+	}
 	if it := by["kept"]; it.Done || it.Failed() {
 		t.Errorf("kept: %+v", it)
 	}
 	for _, tag := range reg.deleted {
-		if tag != "ok" {
+		if tag != "ok" && tag != "lost-answer" {
 			t.Errorf("deleted %s", tag)
 		}
 	}

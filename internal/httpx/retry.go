@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"log/slog"
@@ -43,6 +44,9 @@ func (r *retry) RoundTrip(req *http.Request) (*http.Response, error) {
 	attemptReq := req
 	for attempt := 1; ; attempt++ {
 		resp, err := r.next.RoundTrip(attemptReq)
+		if err == nil && req.Method == http.MethodGet {
+			resp, err = buffer(resp)
+		}
 		if !replayable || attempt >= r.cfg.attempts || ctx.Err() != nil {
 			return resp, err
 		}
@@ -130,6 +134,32 @@ func rewind(req *http.Request) (*http.Request, error) {
 	}
 	r.Body = body
 	return r, nil
+}
+
+// bufferLimit is how much of a GET's body is read inside the attempt: registry and
+// source answers (manifests, tag pages, pull requests) are far smaller.
+const bufferLimit = 8 << 20
+
+// buffer reads a GET's body within the attempt, so that a body cut off mid-way
+// (a reset, a truncated answer) is a failed attempt that can be retried rather
+// than an error the caller meets after the round trip. A body larger than
+// bufferLimit is passed on as a stream after the part already read.
+func buffer(resp *http.Response) (*http.Response, error) {
+	data, err := io.ReadAll(io.LimitReader(resp.Body, bufferLimit+1))
+	if err != nil {
+		_ = resp.Body.Close()
+		return nil, fmt.Errorf("reading the answer to GET %s: %w", stripQuery(resp.Request.URL), err)
+	}
+	if len(data) > bufferLimit {
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(data), resp.Body), resp.Body}
+		return resp, nil
+	}
+	_ = resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	return resp, nil
 }
 
 // discard drains a little of a response we will not return, so its connection

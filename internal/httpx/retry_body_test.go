@@ -95,11 +95,38 @@ func TestRetryDrainsDiscardedResponses(t *testing.T) {
 			t.Errorf("discarded response %d: closed=%v drained=%v", i, b.closed, b.drained())
 		}
 	}
-	if ft.resps[2].closed {
-		t.Error("the returned response was closed by the retry layer")
+	// A GET's body is read within the attempt; the caller gets all of it.
+	if b, err := io.ReadAll(resp.Body); err != nil || len(b) != 100 {
+		t.Errorf("the returned body: %d bytes, %v", len(b), err)
 	}
 	resp.Body.Close()
 }
+
+// A GET whose body breaks off is another failed attempt, retried like a reset.
+func TestRetryCutOffBody(t *testing.T) {
+	calls := 0
+	rt := NewRetry(roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		calls++
+		var body io.Reader = strings.NewReader(`{"tags":["a","b"]}`)
+		if calls == 1 {
+			body = io.MultiReader(strings.NewReader(`{"tags":["a"`), errReader{io.ErrUnexpectedEOF})
+		}
+		return &http.Response{StatusCode: 200, Body: io.NopCloser(body), Request: req}, nil
+	}), WithSleep((&sleepRecorder{}).sleep))
+	req, _ := http.NewRequest("GET", "https://example.test/v2/x/tags/list", nil)
+	resp, err := rt.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if calls != 2 || string(b) != `{"tags":["a","b"]}` {
+		t.Errorf("%d attempts, body %q", calls, b)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestRetryLogs(t *testing.T) {
 	var buf bytes.Buffer

@@ -131,7 +131,7 @@ func (c *Client) State(ctx context.Context, ref scm.Ref) (scm.Status, error) {
 // fail names the pull request in err and returns the status that goes with
 // it: Missing when ADO said the PR does not exist, Unknown otherwise.
 func (c *Client) fail(ctx context.Context, ref scm.Ref, code int, err error) (scm.Status, error) {
-	err = fmt.Errorf("reading pull request %s: %w", ref, err)
+	err = c.scrubbed(fmt.Errorf("reading pull request %s: %w", ref, err))
 	c.log.LogAttrs(ctx, slog.LevelDebug, "reading pull request failed", slog.String("pr", ref.String()),
 		slog.Int("status", code), slog.String("error", err.Error()))
 	if errors.Is(err, scm.ErrNotFound) {
@@ -143,6 +143,28 @@ func (c *Client) fail(ctx context.Context, ref scm.Ref, code int, err error) (sc
 func (c *Client) endpoint(id int64) string {
 	return c.base + "/" + url.PathEscape(c.project) + "/_apis/git/pullrequests/" +
 		strconv.FormatInt(id, 10) + "?api-version=7.1"
+}
+
+// scrubbedError is an error whose text has the credential hidden. It unwraps to
+// the scm sentinels only, so no inner error can print the text unscrubbed.
+type scrubbedError struct {
+	msg       string
+	sentinels []error
+}
+
+func (e *scrubbedError) Error() string   { return e.msg }
+func (e *scrubbedError) Unwrap() []error { return e.sentinels }
+
+// scrubbed hides the credential anywhere in err's text — a server can echo it in a
+// field, a header, or a line net/http quotes in its own errors.
+func (c *Client) scrubbed(err error) error {
+	var sentinels []error
+	for _, s := range []error{scm.ErrNotFound, scm.ErrUnauthorized, scm.ErrUnexpected, context.Canceled, context.DeadlineExceeded} {
+		if errors.Is(err, s) {
+			sentinels = append(sentinels, s)
+		}
+	}
+	return &scrubbedError{msg: c.scrub(err.Error()), sentinels: sentinels}
 }
 
 // scrub hides the credential in text that came from the server, should it
