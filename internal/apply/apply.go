@@ -64,6 +64,10 @@ func (a Applier) Apply(ctx context.Context, items []plan.Item) {
 			if started[it] || it.Action != policy.Delete || it.Failed() {
 				continue
 			}
+			if it.Done { // gone before the sweep got to it
+				started[it] = true
+				continue
+			}
 			owner := byRef[it.LinkedTo]
 			switch {
 			case it.LinkedTo == "":

@@ -124,10 +124,8 @@ func (i Item) check() error {
 		return errors.New("no repository")
 	case i.Action != "delete" && i.Action != "keep":
 		return fmt.Errorf("action %q", i.Action)
-	case i.Done:
-		return errors.New("already done: a plan is carried out once, from its decisions")
-	case i.Action == "keep":
-		return nil
+	case i.Action == "keep", i.Done:
+		return nil // nothing to carry out
 	case i.Digest == "" || !strings.HasPrefix(i.Digest, "sha256:") && !strings.HasPrefix(i.Digest, "sha512:"):
 		return fmt.Errorf("delete without a digest (%q)", i.Digest)
 	case i.Method == "":

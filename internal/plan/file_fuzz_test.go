@@ -25,11 +25,8 @@ func FuzzRead(f *testing.F) {
 			return
 		}
 		for _, it := range p.Items {
-			if it.Action == policy.Delete && (it.Method == "" || !strings.HasPrefix(it.Digest, "sha")) {
+			if it.Action == policy.Delete && !it.Done && (it.Method == "" || !strings.HasPrefix(it.Digest, "sha")) {
 				t.Fatalf("Read accepted a delete without method or digest: %+v", it)
-			}
-			if it.Done {
-				t.Fatalf("Read accepted an item already done: %+v", it)
 			}
 		}
 		var out bytes.Buffer

@@ -92,12 +92,10 @@ func TestReadRefuses(t *testing.T) {
 		"another schema":        strings.Replace(good, "prsweep.plan/v1", "prsweep.plan/v2", 1),
 		"unknown field":         strings.Replace(good, `"tag":"latest"`, `"tag":"latest","force":true`, 1),
 		"delete with no digest": strings.Replace(good, `"digest":"sha256:b9b9`, `"digest":"x`, 1),
-		"an item already done": strings.Replace(good, `"tag":"PR3571-test","digest":"sha256:b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9","action":"delete","done":false`,
-			`"tag":"PR3571-test","digest":"sha256:b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9b9","action":"delete","done":true`, 1),
-		"two documents":  good + good,
-		"truncated":      good[:len(good)/2],
-		"no registry":    strings.Replace(good, `"registry":"registry.example.com"`, `"registry":""`, 1),
-		"unknown action": strings.Replace(good, `"action":"keep"`, `"action":"maybe"`, 1),
+		"two documents":         good + good,
+		"truncated":             good[:len(good)/2],
+		"no registry":           strings.Replace(good, `"registry":"registry.example.com"`, `"registry":""`, 1),
+		"unknown action":        strings.Replace(good, `"action":"keep"`, `"action":"maybe"`, 1),
 	}
 	for name, data := range tests {
 		t.Run(name, func(t *testing.T) {

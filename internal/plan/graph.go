@@ -87,7 +87,7 @@ func deleteReferrerTags(items []Item, repos map[string]Repo) bool {
 
 // manifestItems lists, for one repository, the manifests removed with deleted tags.
 func manifestItems(items []Item, repo string, r Repo, g Graph) []Item {
-	if len(r.Unresolved) > 0 || r.CapsErr != nil || !r.Caps.Digest {
+	if r.unknown() || r.CapsErr != nil || !r.Caps.Digest {
 		return nil // without every tag's manifest, nothing untagged can be proven unused
 	}
 	held := map[string]bool{}
@@ -122,7 +122,7 @@ func manifestItems(items []Item, repo string, r Repo, g Graph) []Item {
 	}
 	for i := range items {
 		it := &items[i]
-		if it.Repository != repo || it.Kind == KindManifest || it.Action != policy.Delete || held[it.Digest] {
+		if it.Repository != repo || it.Kind == KindManifest || it.Action != policy.Delete || it.Done || held[it.Digest] {
 			continue
 		}
 		switch {

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -12,7 +13,7 @@ import (
 // Repo is what is known of one repository whose tags may be deleted.
 type Repo struct {
 	Manifests  map[string]registry.Manifest // by tag
-	Unresolved map[string]error             // tags whose manifest could not be read
+	Unresolved map[string]error             // tags whose manifest could not be read (ErrNotFound: gone since the listing)
 	Caps       registry.Capabilities
 	CapsErr    error // finding the capabilities failed: nothing can be deleted
 }
@@ -56,6 +57,9 @@ func guardRepo(items []Item, idx []int, r Repo) {
 		switch {
 		case r.CapsErr != nil:
 			fail(it, r.CapsErr.Error())
+		case errors.Is(r.Unresolved[it.Tag], registry.ErrNotFound):
+			// Gone since the listing: someone else (another sweep) deleted it.
+			it.Done, it.Method, it.Reason = true, "", it.Reason+" (already gone)"
 		case r.Unresolved[it.Tag] != nil:
 			fail(it, r.Unresolved[it.Tag].Error())
 		case it.Digest == "":
@@ -82,10 +86,10 @@ func guardRepo(items []Item, idx []int, r Repo) {
 		held := heldDigests(items, idx, r)
 		for _, i := range idx {
 			it := &items[i]
-			if it.Action != policy.Delete || it.Kind == KindManifest {
+			if it.Action != policy.Delete || it.Kind == KindManifest || it.Done {
 				continue
 			}
-			method, why := choose(r, held[it.Digest], len(r.Unresolved) > 0)
+			method, why := choose(r, held[it.Digest], r.unknown())
 			if method == "" {
 				it.Action, it.Method, it.Reason = policy.Keep, "", it.Reason+"; kept: "+why
 				changed = true
@@ -94,6 +98,17 @@ func guardRepo(items []Item, idx []int, r Repo) {
 			it.Method = method
 		}
 	}
+}
+
+// unknown reports whether some tag's manifest could not be read (a tag gone since
+// the listing holds nothing, and does not count).
+func (r Repo) unknown() bool {
+	for _, err := range r.Unresolved {
+		if !errors.Is(err, registry.ErrNotFound) {
+			return true
+		}
+	}
+	return false
 }
 
 // heldDigests maps each digest to what a kept tag holds it by: its own tag, or an

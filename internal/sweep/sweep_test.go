@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -199,6 +200,39 @@ func TestLargeAndNestedRepositories(t *testing.T) {
 			}
 			if len(left) != 132-len(want) {
 				t.Errorf("%d tags left, want %d", len(left), 132-len(want))
+			}
+		})
+	}
+}
+
+// Two sweeps racing on one registry do no harm: a tag the other took counts as done.
+func TestRacingSweeps(t *testing.T) {
+	for kind, start := range registries {
+		t.Run(kind, func(t *testing.T) {
+			srv := start(t)
+			registrytest.MustSeed(t, srv, registrytest.ClassicSet())
+			results := make([]sweep.Result, 2)
+			errs := make([]error, 2)
+			var wg sync.WaitGroup
+			for i := range 2 {
+				s := newSweeper(t, srv.Host(), classicStates(), "")
+				wg.Go(func() { results[i], errs[i] = s.Run(context.Background(), false) })
+			}
+			wg.Wait()
+			var del []string // between them; one may have listed after the other deleted
+			for i, res := range results {
+				if errs[i] != nil {
+					t.Fatal(errs[i])
+				}
+				d, _ := outcome(t, res.Items) // fails the test on any failed item
+				del = append(del, d...)
+			}
+			slices.Sort(del)
+			if diff := cmp.Diff(registrytest.ClassicDeleted(), slices.Compact(del)); diff != "" {
+				t.Errorf("deleted between the two sweeps (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(registrytest.ClassicPreserved(), remaining(t, srv.Host())); diff != "" {
+				t.Errorf("registry after two racing sweeps (-want +got):\n%s", diff)
 			}
 		})
 	}
