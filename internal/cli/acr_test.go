@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/prsweep/prsweep/internal/httpx"
+	"github.com/prsweep/prsweep/internal/httpx/httpxtest"
 	"github.com/prsweep/prsweep/internal/policy"
 	"github.com/prsweep/prsweep/internal/registry/registrytest"
 	"github.com/prsweep/prsweep/internal/sweep"
@@ -48,7 +49,7 @@ func TestACRValidateAndRun(t *testing.T) {
 	f.AddServicePrincipal(acrTenant, contributor, acrSecret, registrytest.ACRContributor())
 	caFile := f.WriteCAFile(t, t.TempDir())
 	vars := map[string]string{"AZURE_CLIENT_SECRET": acrSecret}
-	opts := sweep.Options{RetryOptions: []httpx.RetryOption{httpx.WithSleep((&sleeps{}).sleep)}}
+	opts := sweep.Options{RetryOptions: []httpx.RetryOption{httpx.WithSleep((&httpxtest.Sleeps{}).Sleep)}}
 
 	r := invoke(t, vars, opts, "validate", "--config", writeConfig(t, acrConfig(f, caFile, reader)), "--log-level", "debug")
 	if r.code != ExitUsage {

@@ -2,16 +2,15 @@ package cli
 
 import (
 	"cmp"
-	"context"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/prsweep/prsweep/internal/httpx"
+	"github.com/prsweep/prsweep/internal/httpx/httpxtest"
 	"github.com/prsweep/prsweep/internal/policy"
 	"github.com/prsweep/prsweep/internal/registry/registrytest"
 	"github.com/prsweep/prsweep/internal/scm"
@@ -35,19 +34,6 @@ rules:
     source: ado
     delete: %s
 `, registryHost, adoURL, deleteStates)
-}
-
-// sleeps records what the retry layer asked to wait, instead of waiting.
-type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (s *sleeps) sleep(_ context.Context, d time.Duration) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.d = append(s.d, d)
-	return nil
 }
 
 // Every documented Azure DevOps answer maps to a state, and the state to the fate of
@@ -98,8 +84,8 @@ func TestAzureDevOpsAnswers(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(ado)
 			}
-			var slept sleeps
-			opts := sweep.Options{RetryOptions: []httpx.RetryOption{httpx.WithSleep(slept.sleep)}, AttemptTimeout: 200 * time.Millisecond}
+			var slept httpxtest.Sleeps
+			opts := sweep.Options{RetryOptions: []httpx.RetryOption{httpx.WithSleep(slept.Sleep)}, AttemptTimeout: 200 * time.Millisecond}
 			cfg := writeConfig(t, adoConfig(srv.Host(), ado.URL(), cmp.Or(tt.delete, "[merged, closed]")))
 			r := invoke(t, map[string]string{"SYSTEM_ACCESSTOKEN": adoToken}, opts,
 				"run", "--config", cfg, "--output", "json", "--log-level", "debug")
@@ -123,8 +109,8 @@ func TestAzureDevOpsAnswers(t *testing.T) {
 			if got := items["jarvis:PR3574-test"]; !got.Done || items["jarvis:5.32.0-develop"].Action != policy.Keep {
 				t.Errorf("PR3574-test %+v, 5.32.0-develop %+v", got, items["jarvis:5.32.0-develop"])
 			}
-			if tt.wantSleep > 0 && !slices.Contains(slept.d, tt.wantSleep) {
-				t.Errorf("retry waits %v, want one of %v (Retry-After)", slept.d, tt.wantSleep)
+			if tt.wantSleep > 0 && !slices.Contains(slept.Waits(), tt.wantSleep) {
+				t.Errorf("retry waits %v, want one of %v (Retry-After)", slept.Waits(), tt.wantSleep)
 			}
 			if tt.setup == nil && ado.Requests(3571) != 1 {
 				t.Errorf("PR 3571 was asked %d times, want once for both of its tags", ado.Requests(3571))

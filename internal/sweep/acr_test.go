@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 
 	"github.com/prsweep/prsweep/internal/config"
 	"github.com/prsweep/prsweep/internal/httpx"
+	"github.com/prsweep/prsweep/internal/httpx/httpxtest"
 	"github.com/prsweep/prsweep/internal/policy"
 	"github.com/prsweep/prsweep/internal/registry"
 	"github.com/prsweep/prsweep/internal/registry/registrytest"
@@ -33,14 +33,14 @@ type acrEnv struct {
 	acr     *registrytest.ACR
 	digests map[string]string
 	caFile  string
-	waits   *waits
+	waits   *httpxtest.Sleeps
 	now     func() time.Time // the sweep's clock; nil for time.Now
 }
 
 func newACREnv(t *testing.T, opts ...registrytest.ACROption) *acrEnv {
 	t.Helper()
 	backend := registrytest.StartV3(t)
-	e := &acrEnv{backend: backend, digests: registrytest.MustSeed(t, backend, registrytest.ClassicSet()), waits: &waits{}}
+	e := &acrEnv{backend: backend, digests: registrytest.MustSeed(t, backend, registrytest.ClassicSet()), waits: &httpxtest.Sleeps{}}
 	e.acr = registrytest.StartACR(t, backend, opts...)
 	e.acr.AddServicePrincipal(acrTenant, acrClient, acrSecret, registrytest.ACRContributor())
 	e.caFile = e.acr.WriteCAFile(t, t.TempDir())
@@ -80,29 +80,11 @@ sources:
 	if err != nil {
 		t.Fatalf("config: %v\n%s", err, yaml)
 	}
-	s, err := sweep.New(cfg, sweep.Options{Now: e.now, RetryOptions: []httpx.RetryOption{httpx.WithSleep(e.waits.sleep)}})
+	s, err := sweep.New(cfg, sweep.Options{Now: e.now, RetryOptions: []httpx.RetryOption{httpx.WithSleep(e.waits.Sleep)}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
-}
-
-type waits struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (w *waits) sleep(_ context.Context, d time.Duration) error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.d = append(w.d, d)
-	return nil
-}
-
-func (w *waits) all() []time.Duration {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return slices.Clone(w.d)
 }
 
 // checkClassic checks a sweep of the classic set against the expected lists and
@@ -233,7 +215,7 @@ func TestACRThrottledSweep(t *testing.T) {
 			if e.acr.Throttled() < 10 {
 				t.Errorf("only %d requests were throttled", e.acr.Throttled())
 			}
-			if w := e.waits.all(); retryAfter != "" && !slices.Contains(w, 3*time.Second) {
+			if w := e.waits.Waits(); retryAfter != "" && !slices.Contains(w, 3*time.Second) {
 				t.Errorf("waits %v, want Retry-After's 3s among them", w)
 			}
 		})

@@ -1,16 +1,14 @@
 package acr_test
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/prsweep/prsweep/internal/httpx"
+	"github.com/prsweep/prsweep/internal/httpx/httpxtest"
 	"github.com/prsweep/prsweep/internal/registry/acr"
 	"github.com/prsweep/prsweep/internal/registry/registrytest"
 )
@@ -44,41 +42,22 @@ func (f *fixture) spCredentials() acr.Credentials {
 		AuthorityHost: f.acr.AuthorityHost()}
 }
 
-// sleeps records the retry layer's waits instead of waiting.
-type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (s *sleeps) sleep(_ context.Context, d time.Duration) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.d = append(s.d, d)
-	return nil
-}
-
-func (s *sleeps) waits() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]time.Duration(nil), s.d...)
-}
-
 // client returns a Client for the fake whose transport trusts the fake's certificate
 // and fails the test on any request to another host (Entra instance discovery would
 // go to login.microsoftonline.com).
-func (f *fixture) client(t *testing.T, c acr.Credentials, s *sleeps, opts ...func(*acr.Options)) *acr.Client {
+func (f *fixture) client(t *testing.T, c acr.Credentials, s *httpxtest.Sleeps, opts ...func(*acr.Options)) *acr.Client {
 	t.Helper()
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(f.acr.CertPEM())
 	base := &http.Transport{TLSClientConfig: tlsConfig(pool)}
 	t.Cleanup(base.CloseIdleConnections)
 	if s == nil {
-		s = &sleeps{}
+		s = &httpxtest.Sleeps{}
 	}
 	o := acr.Options{
 		Credentials:  c,
 		Transport:    hostGuard{t: t, next: base, allowed: []string{f.acr.Host(), strings.TrimPrefix(strings.TrimSuffix(f.acr.AuthorityHost(), "/"), "https://")}},
-		RetryOptions: []httpx.RetryOption{httpx.WithSleep(s.sleep)},
+		RetryOptions: []httpx.RetryOption{httpx.WithSleep(s.Sleep)},
 	}
 	for _, opt := range opts {
 		opt(&o)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prsweep/prsweep/internal/httpx/httpxtest"
 	"github.com/prsweep/prsweep/internal/registry"
 	"github.com/prsweep/prsweep/internal/registry/registrytest"
 )
@@ -26,7 +27,7 @@ func TestThrottling(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
 			f := newFixture(t)
-			var s sleeps
+			var s httpxtest.Sleeps
 			c := f.client(t, f.spCredentials(), &s)
 			f.acr.Throttle(tt.retryAfter...)
 			tags, err := c.Tags(ctx, "jarvis")
@@ -43,7 +44,7 @@ func TestThrottling(t *testing.T) {
 			if got := f.acr.Throttled(); got != len(tt.retryAfter) {
 				t.Errorf("%d requests throttled, want %d", got, len(tt.retryAfter))
 			}
-			waits := s.waits()
+			waits := s.Waits()
 			if len(waits) != len(tt.retryAfter) {
 				t.Errorf("waited %d times (%v), want once per 429", len(waits), waits)
 			}
