@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/prsweep/prsweep/internal/audit"
 	"github.com/prsweep/prsweep/internal/config"
 	"github.com/prsweep/prsweep/internal/faulttest"
 	"github.com/prsweep/prsweep/internal/httpx"
@@ -60,6 +61,14 @@ func inProcess(ctx context.Context, inv faulttest.Invocation) faulttest.Outcome 
 		return fail(2, err)
 	}
 	s.Registry = reg
+	if s.AuditPath != "" { // as the CLI does for a sweep that deletes
+		journal, err := audit.Open(s.AuditPath)
+		if err != nil {
+			return fail(2, err)
+		}
+		defer journal.Close()
+		s.Audit = journal
+	}
 	ctx, cancel := s.Context(ctx)
 	defer cancel()
 	res, err := s.Run(ctx, false)

@@ -3,10 +3,15 @@ package faulttest_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/prsweep/prsweep/internal/audit"
 	"github.com/prsweep/prsweep/internal/faulttest"
 )
 
@@ -18,7 +23,11 @@ func TestFaultSuite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the fault-injection suite takes a while; run it without -short")
 	}
-	f := faulttest.Suite(t, faulttest.SuiteOptions{Sweep: inProcess})
+	f := faulttest.Suite(t, faulttest.SuiteOptions{
+		Sweep:       inProcess,
+		ConfigExtra: func(dir string) string { return "audit: " + filepath.Join(dir, "audit.jsonl") + "\n" },
+		Checks:      []faulttest.Check{{Name: "audit log", Fn: auditMatchesRegistry}},
+	})
 	if f.Total() == 0 {
 		t.Error("no fault was injected")
 	}
@@ -59,4 +68,45 @@ func TestSuiteExtraChecks(t *testing.T) {
 			t.Errorf("a configuration without the extra:\n%s", c)
 		}
 	}
+}
+
+// auditMatchesRegistry: every tag the faulty sweep removed was journaled, with its
+// manifest, before it went; and every tag the journal says deleted is gone.
+func auditMatchesRegistry(r *faulttest.Run) []string {
+	f, err := os.Open(filepath.Join(r.Dir, "audit.jsonl"))
+	if errors.Is(err, fs.ErrNotExist) {
+		f, err = nil, nil // a sweep that stopped before deleting wrote none
+	}
+	if err != nil {
+		return []string{err.Error()}
+	}
+	var records []audit.Record
+	if f != nil {
+		defer f.Close()
+		if records, err = audit.Read(f); err != nil {
+			return []string{"reading the audit log: " + err.Error()}
+		}
+	}
+	journaled, deleted := map[string]bool{}, map[string]bool{}
+	for _, rec := range records {
+		ref := rec.Repository + ":" + rec.Tag
+		switch {
+		case rec.Tag == "":
+		case rec.Event == audit.EventDelete && len(rec.Manifest) > 0 && rec.Digest == r.Digests[ref]:
+			journaled[ref] = true
+		case rec.Event == audit.EventDeleted:
+			deleted[ref] = true
+		}
+	}
+	var bad []string
+	for ref := range r.Digests {
+		_, there := r.After[ref]
+		if !there && !journaled[ref] {
+			bad = append(bad, ref+" is gone but the audit log has no delete record with its manifest")
+		}
+		if there && deleted[ref] {
+			bad = append(bad, ref+" is there but the audit log says deleted")
+		}
+	}
+	return bad
 }
