@@ -31,6 +31,8 @@ type Options struct {
 	AttemptTimeout time.Duration
 	// Debug, when set, receives a dump of every HTTP exchange, secrets redacted.
 	Debug io.Writer
+	// PageSize is the n asked of tag and catalog listings (default: the adapter's).
+	PageSize int
 }
 
 // New builds a Sweeper from a validated configuration.
@@ -94,6 +96,7 @@ func newRegistry(r config.Registry, o Options, log *slog.Logger, wrap func(http.
 			Password:       r.Password.Reveal(),
 			RetryOptions:   o.RetryOptions,
 			AttemptTimeout: o.AttemptTimeout,
+			PageSize:       o.PageSize,
 			Wrap:           wrap,
 			Logger:         log,
 		})
@@ -112,6 +115,7 @@ func newRegistry(r config.Registry, o Options, log *slog.Logger, wrap func(http.
 			CAFile:         r.CAFile,
 			RetryOptions:   o.RetryOptions,
 			AttemptTimeout: o.AttemptTimeout,
+			PageSize:       o.PageSize,
 			Wrap:           wrap,
 			Logger:         log,
 		})

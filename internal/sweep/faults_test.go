@@ -92,3 +92,22 @@ func TestFaultsKeepWhatTheyTouch(t *testing.T) {
 		t.Errorf("big after a sweep whose listing failed: %d tags, %v; want all 120 kept", len(tags), err)
 	}
 }
+
+// A catalog that cannot be read is a reported failure, not a silent end.
+func TestCatalogFailureIsReported(t *testing.T) {
+	backend := registrytest.StartV3(t)
+	registrytest.MustSeed(t, backend, registrytest.ClassicSet())
+	host := faultProxy(t, backend, func(r *http.Request) bool { return r.URL.Path == "/v2/_catalog" })
+	reg, err := oci.New(host, oci.Options{Scheme: "http", RetryOptions: []httpx.RetryOption{httpx.WithSleep(noSleep)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &sweep.Sweeper{Registry: reg, Repositories: []string{"*"}, Concurrency: 2}
+	res, err := s.Run(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Items) != 1 || !res.Items[0].Failed() || res.Items[0].Action != policy.Keep {
+		t.Errorf("items %+v, want one failure saying the repositories could not be listed", res.Items)
+	}
+}

@@ -62,11 +62,14 @@ func (s *Sweeper) Plan(ctx context.Context) (plan.Plan, error) {
 	p := plan.Plan{Schema: plan.Schema, CreatedAt: s.now().UTC(), Registry: s.Host}
 	log := s.logger()
 	repos, err := discover.Repositories(ctx, s.Registry, s.Repositories)
-	if err != nil {
-		if errors.Is(err, registry.ErrUnauthorized) {
-			return p, fmt.Errorf("%w: %w", ErrCredentials, err)
-		}
-		return p, err
+	switch {
+	case errors.Is(err, registry.ErrUnauthorized):
+		return p, fmt.Errorf("%w: %w", ErrCredentials, err)
+	case err != nil:
+		// Nothing can be decided; the report says why, under Failed.
+		p.Items = []plan.Item{{Repository: "*", Tag: "*", Action: policy.Keep,
+			Reason: "the repositories could not be listed: nothing is deleted", Error: err.Error()}}
+		return p, nil
 	}
 	log.Info("repositories selected", "count", len(repos))
 	listings := discover.Tags(ctx, s.Registry, repos, s.Concurrency)
