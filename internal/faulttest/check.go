@@ -239,7 +239,7 @@ func checkFailuresReported(r *Run) []string {
 		repo, _, _ := strings.Cut(ref, ":")
 		switch {
 		case r.After[ref] == "":
-		case ok && it.Failed(), items[repo+":*"].Failed():
+		case ok && it.Failed(), items[repo+":*"].Failed(), items["*:*"].Failed(): // the tag, its repository or the catalog failed
 		default:
 			v = append(v, fmt.Sprintf("%s should have gone, is kept, and no failure says why (%s: %s)", ref, it.Action, it.Reason))
 		}
