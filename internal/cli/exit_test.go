@@ -160,7 +160,7 @@ func TestVersionAndHelp(t *testing.T) {
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "prsweep ") || !strings.Contains(r.stdout, "go1.") {
 		t.Errorf("version: %d %q", r.code, r.stdout)
 	}
-	for _, cmd := range []string{"run", "validate", "demo", "version"} {
+	for _, cmd := range []string{"run", "plan", "apply", "explain", "validate", "restore", "serve", "demo", "version"} {
 		r := invoke(t, nil, sweep.Options{}, cmd, "--help")
 		if r.code != 0 || !strings.Contains(r.stdout, "Examples:") {
 			t.Errorf("%s --help has no example:\n%s", cmd, r.stdout)
