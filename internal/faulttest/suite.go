@@ -1,7 +1,6 @@
 package faulttest
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/prsweep/prsweep/internal/httpx"
+	"github.com/prsweep/prsweep/internal/httpx/httpxtest"
 	"github.com/prsweep/prsweep/internal/scm/scmtest"
 	"github.com/prsweep/prsweep/internal/sweep"
 )
@@ -214,7 +214,7 @@ func runOnce(t *testing.T, w *World, seed uint64, o SuiteOptions) (*Run, error) 
 		return c
 	}
 	faulty := sweep.Options{RetryOptions: []httpx.RetryOption{httpx.WithSleep(noSleep)}, AttemptTimeout: o.AttemptTimeout}
-	var dump syncBuffer
+	var dump httpxtest.Buffer
 	if seed%2 == 1 { // half the runs with --debug on: its dump must hold no secret, and change nothing
 		faulty.Debug = &dump
 	}
@@ -252,22 +252,4 @@ rules:
 keep: ['%s']
 concurrency: 4
 `, registryHost, adoURL, tagRule, strings.Join(keepPatterns, "', '"))
-}
-
-// syncBuffer is a bytes.Buffer that concurrent dump layers may write to.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) Bytes() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return bytes.Clone(s.b.Bytes())
 }

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/prsweep/prsweep/internal/config"
+	"github.com/prsweep/prsweep/internal/httpx/httpxtest"
 	"github.com/prsweep/prsweep/internal/registry/oci"
 	"github.com/prsweep/prsweep/internal/registry/registrytest"
 	"github.com/prsweep/prsweep/internal/scm/scmtest"
@@ -45,7 +45,7 @@ type fixture struct {
 	reg    *registrytest.Server
 	ado    *scmtest.AzureDevOps
 	srv    *server.Server
-	out    *lockedBuffer
+	out    *httpxtest.Buffer
 	events chan server.Event
 	hold   chan struct{} // when not nil, Observe waits on it after a Finished event
 	hooks  *httptest.Server
@@ -53,7 +53,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, serve string, opts ...func(*server.Options)) *fixture {
 	t.Helper()
-	f := &fixture{t: t, reg: registrytest.StartV3(t), out: &lockedBuffer{}, events: make(chan server.Event, 64)}
+	f := &fixture{t: t, reg: registrytest.StartV3(t), out: &httpxtest.Buffer{}, events: make(chan server.Event, 64)}
 	registrytest.MustSeed(t, f.reg, registrytest.ClassicSet())
 	f.ado = scmtest.NewAzureDevOps(t, "contoso", "Jarvis", adoToken)
 	f.ado.SetPR(3571, "completed", time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC))
@@ -273,24 +273,6 @@ func metric(t *testing.T, page, series string) float64 {
 	}
 	t.Fatalf("no series %s in /metrics", series)
 	return 0
-}
-
-// lockedBuffer is a bytes.Buffer safe for the server's goroutine and the test.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func textLogger(w io.Writer) *slog.Logger {

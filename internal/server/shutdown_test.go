@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prsweep/prsweep/internal/httpx/httpxtest"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/prsweep/prsweep/internal/server"
@@ -13,7 +15,7 @@ import (
 // Shutdown lets the running sweep wind down while /healthz says 503 and webhooks
 // are refused, drops (and logs) what is queued, and returns nil.
 func TestShutdownDrains(t *testing.T) {
-	var log lockedBuffer
+	var log httpxtest.Buffer
 	f := newFixture(t, basicHook, func(o *server.Options) { o.Logger = textLogger(&log) })
 	for i, pr := range []int{3571, 3574} {
 		if status, _, _ := post(t, f.hooks.URL, hookUser, hookPassword, adoEvent(string(rune('a'+i)), pr, "completed", "Jarvis")); status != http.StatusAccepted {

@@ -1,4 +1,6 @@
-// Package httpxtest holds test helpers for code built on httpx's layers.
+// Package httpxtest holds test helpers for code built on httpx's layers: a
+// retry sleep that records instead of waiting, and a buffer safe for concurrent
+// writers.
 package httpxtest
 
 import (
@@ -16,12 +18,12 @@ type Sleeps struct {
 	d  []time.Duration
 }
 
-// Sleep records d.
-func (s *Sleeps) Sleep(_ context.Context, d time.Duration) error {
+// Sleep records d, and returns at once: with ctx's error, as a real sleep would.
+func (s *Sleeps) Sleep(ctx context.Context, d time.Duration) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.d = append(s.d, d)
-	return nil
+	return ctx.Err()
 }
 
 // Waits returns the waits asked for so far.

@@ -156,7 +156,7 @@ func TestState(t *testing.T) {
 			if n := h.fake.Requests(42); n != tt.requests {
 				t.Errorf("requests = %d, want %d", n, tt.requests)
 			}
-			if diff := cmp.Diff(tt.waits, h.sleeps.waits()); diff != "" {
+			if diff := cmp.Diff(tt.waits, h.sleeps.Waits()); diff != "" {
 				t.Errorf("retry waits (-want +got):\n%s", diff)
 			}
 			errText := ""
@@ -177,7 +177,7 @@ func TestStateStopsWithTheContext(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || got.State != scm.Unknown {
 		t.Fatalf("State = %+v, %v; want unknown and context.Canceled", got, err)
 	}
-	if len(h.sleeps.waits()) != 0 {
-		t.Errorf("retried after the context was done: %v", h.sleeps.waits())
+	if len(h.sleeps.Waits()) != 0 {
+		t.Errorf("retried after the context was done: %v", h.sleeps.Waits())
 	}
 }

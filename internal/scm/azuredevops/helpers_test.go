@@ -1,16 +1,15 @@
 package azuredevops_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/prsweep/prsweep/internal/httpx"
+	"github.com/prsweep/prsweep/internal/httpx/httpxtest"
 	"github.com/prsweep/prsweep/internal/scm"
 	"github.com/prsweep/prsweep/internal/scm/azuredevops"
 	"github.com/prsweep/prsweep/internal/scm/scmtest"
@@ -32,48 +31,11 @@ func jwt() string {
 		enc([]byte("\x8f\x01\x9a signature bytes \xfe"))
 }
 
-// sleeps records the waits the retry layer asks for, and returns at once.
-type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.d = append(s.d, d)
-	return ctx.Err()
-}
-
-func (s *sleeps) waits() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]time.Duration(nil), s.d...)
-}
-
-// syncBuffer is a bytes.Buffer the client's goroutines may log to.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type harness struct {
 	fake   *scmtest.AzureDevOps
 	client *azuredevops.Client
-	sleeps *sleeps
-	logs   *syncBuffer
+	sleeps *httpxtest.Sleeps
+	logs   *httpxtest.Buffer
 	token  string
 }
 
@@ -84,12 +46,12 @@ func newHarness(t *testing.T, token, clientToken string, opts ...azuredevops.Opt
 	if clientToken == "" {
 		clientToken = token
 	}
-	h := &harness{fake: scmtest.NewAzureDevOps(t, org, project, token), sleeps: &sleeps{}, logs: &syncBuffer{}, token: clientToken}
+	h := &harness{fake: scmtest.NewAzureDevOps(t, org, project, token), sleeps: &httpxtest.Sleeps{}, logs: &httpxtest.Buffer{}, token: clientToken}
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	base := []azuredevops.Option{
 		azuredevops.WithLogger(log),
 		azuredevops.WithClock(func() time.Time { return readAt }),
-		azuredevops.WithRetry(httpx.WithSleep(h.sleeps.sleep), httpx.WithRand(func(n int64) int64 { return n - 1 })),
+		azuredevops.WithRetry(httpx.WithSleep(h.sleeps.Sleep), httpx.WithRand(func(n int64) int64 { return n - 1 })),
 	}
 	c, err := azuredevops.New(h.fake.URL(), project, clientToken, append(base, opts...)...)
 	if err != nil {
