@@ -125,14 +125,14 @@ func manifestItems(items []Item, repo string, r Repo, g Graph) []Item {
 		if it.Repository != repo || it.Kind == KindManifest || it.Action != policy.Delete || it.Done || held[it.Digest] {
 			continue
 		}
+		var queue []string
 		switch {
 		case it.Method == registry.MethodDigest:
+			queue = slices.Clone(children[it.Digest])
 		case g.UntaggedDelete && !removed[it.Digest]:
 			add(it, it.Digest, "left untagged by deleting "+it.Ref()+" (untagged: delete)")
-		default:
-			continue
+			queue = slices.Clone(children[it.Digest])
 		}
-		queue := slices.Clone(children[it.Digest])
 		for len(queue) > 0 {
 			d := queue[0]
 			queue = queue[1:]
@@ -141,6 +141,16 @@ func manifestItems(items []Item, repo string, r Repo, g Graph) []Item {
 			}
 			add(it, d, "part of "+it.Ref()+", which nothing kept uses")
 			queue = append(queue, children[d]...)
+		}
+		if g.KeepReferrers {
+			continue
+		}
+		// Signatures and attestations the registry's referrers API lists for an image
+		// that no kept tag holds go with it, as its sha256-… tags do.
+		for _, d := range r.Referrers[it.Digest] {
+			if !held[d] && !removed[d] && !ownTag[d] {
+				add(it, d, "a signature or attestation of "+it.Ref()+", which is deleted (referrers: delete)")
+			}
 		}
 	}
 	return out

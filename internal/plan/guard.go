@@ -15,7 +15,8 @@ type Repo struct {
 	Manifests  map[string]registry.Manifest // by tag
 	Unresolved map[string]error             // tags whose manifest could not be read (ErrNotFound: gone since the listing)
 	Caps       registry.Capabilities
-	CapsErr    error // finding the capabilities failed: nothing can be deleted
+	CapsErr    error               // finding the capabilities failed: nothing can be deleted
+	Referrers  map[string][]string // digest → the manifests the referrers API lists for it
 }
 
 // Guard gives every delete item a method that removes only its tag, or turns it into

@@ -108,3 +108,9 @@ type ManifestStore interface {
 	// it when the blobs or children it names are gone.
 	PutManifest(ctx context.Context, repo, ref string, raw []byte, mediaType string) error
 }
+
+// ReferrerLister is a registry with the OCI referrers API: it lists the manifests
+// (signatures, attestations, SBOMs) whose subject is a digest, tagged or not.
+type ReferrerLister interface {
+	Referrers(ctx context.Context, repo, digest string) ([]string, error)
+}

@@ -113,8 +113,34 @@ func (s *Sweeper) inspect(ctx context.Context, items []plan.Item) map[string]pla
 		r.Caps, r.CapsErr = s.Registry.Capabilities(ctx, repo)
 		if r.CapsErr == nil {
 			r.Manifests, r.Unresolved = discover.Manifests(ctx, s.Registry, repo, tagsOf[repo], s.Concurrency)
+			r.Referrers = s.referrers(ctx, repo, items, r.Manifests)
 		}
 		out[repo] = r
+	}
+	return out
+}
+
+// referrers asks the referrers API about each image a deletion may orphan. A
+// failure only leaves those referrers in place: it is logged, nothing breaks.
+func (s *Sweeper) referrers(ctx context.Context, repo string, items []plan.Item, manifests map[string]registry.Manifest) map[string][]string {
+	lister, ok := s.Registry.(registry.ReferrerLister)
+	if !ok || s.Graph.KeepReferrers {
+		return nil
+	}
+	out := map[string][]string{}
+	asked := map[string]bool{}
+	for _, it := range items {
+		m, found := manifests[it.Tag]
+		if it.Repository != repo || it.Action != policy.Delete || !found || asked[m.Digest] {
+			continue
+		}
+		asked[m.Digest] = true
+		refs, err := lister.Referrers(ctx, repo, m.Digest)
+		if err != nil {
+			s.logger().Warn("referrers not listed; they stay", "image", it.Ref(), "error", err)
+			continue
+		}
+		out[m.Digest] = refs
 	}
 	return out
 }

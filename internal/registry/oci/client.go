@@ -51,6 +51,7 @@ type Client struct {
 	auth     authn.Authenticator
 	keys     authn.Keychain
 	rt       http.RoundTripper
+	ropts    []remote.Option // for the calls the Puller does not offer (referrers)
 	puller   *remote.Puller
 	pusher   *remote.Pusher
 	log      *slog.Logger
@@ -101,6 +102,7 @@ func New(host string, o Options) (*Client, error) {
 		c.keys = authn.DefaultKeychain
 		ropts = append(ropts, remote.WithAuthFromKeychain(c.keys))
 	}
+	c.ropts = ropts
 	if c.puller, err = remote.NewPuller(ropts...); err != nil {
 		return nil, fmt.Errorf("setting up registry client: %w", err)
 	}
