@@ -181,7 +181,7 @@ func knownKeys(path string) []string {
 			return nil
 		}
 		t = f.Type
-		for t.Kind() == reflect.Slice {
+		for t.Kind() == reflect.Slice || t.Kind() == reflect.Pointer {
 			t = t.Elem()
 		}
 	}

@@ -231,3 +231,12 @@ rules:
 		t.Fatalf("config = %+v", c)
 	}
 }
+
+// Did-you-mean also works below a pointer (serve.webhooks.azuredevops).
+func TestUnknownKeyHintBelowAPointer(t *testing.T) {
+	src := "registry:\n  url: r.example.com\nsources: [{name: s, type: static, states: {\"1\": merged}}]\nrules:\n  - source: s\n    tags: '^PR(?P<pr>\\d+)'\nserve:\n  webhooks:\n    azuredevops:\n      usernam: u\n"
+	_, err := Parse([]byte(src), "", nil)
+	if err == nil || !strings.Contains(err.Error(), `unknown key "usernam" (did you mean "username"?)`) {
+		t.Fatalf("error = %v", err)
+	}
+}
