@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -89,24 +90,30 @@ func planCode(items []plan.Item, err error) int {
 // setup does what every sweeping command does first: flags and environment, the
 // logger, the configuration and the sweeper.
 func setup(c *cobra.Command, e env, f *reportFlags, configPath string) (*sweep.Sweeper, report.Format, error) {
+	_, s, _, format, err := setupAll(c, e, f, configPath)
+	return s, format, err
+}
+
+// setupAll is setup for the commands that need the configuration and the logger too.
+func setupAll(c *cobra.Command, e env, f *reportFlags, configPath string) (*config.Config, *sweep.Sweeper, *slog.Logger, report.Format, error) {
 	if err := f.overlay(c, e); err != nil {
-		return nil, "", err
+		return nil, nil, nil, "", err
 	}
 	format, err := report.ParseFormat(f.output)
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: --output: %w", errUsage, err)
+		return nil, nil, nil, "", fmt.Errorf("%w: --output: %w", errUsage, err)
 	}
 	log, err := newLogger(e.stderr, f.logLevel)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, nil, "", err
 	}
 	path, err := configFlag(c, e, configPath)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, nil, "", err
 	}
 	cfg, err := config.Load(path, e.lookup)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, nil, "", err
 	}
 	for _, w := range cfg.Warnings() {
 		log.Warn(w)
@@ -117,7 +124,7 @@ func setup(c *cobra.Command, e env, f *reportFlags, configPath string) (*sweep.S
 	}
 	s, err := sweep.New(cfg, opts)
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: %w", errUsage, err)
+		return nil, nil, nil, "", fmt.Errorf("%w: %w", errUsage, err)
 	}
-	return s, format, nil
+	return cfg, s, log, format, nil
 }

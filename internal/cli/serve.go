@@ -3,15 +3,12 @@ package cli
 import (
 	"cmp"
 	"fmt"
-	"log/slog"
 	"net"
 
 	"github.com/spf13/cobra"
 
 	"github.com/prsweep/prsweep/internal/config"
-	"github.com/prsweep/prsweep/internal/report"
 	"github.com/prsweep/prsweep/internal/server"
-	"github.com/prsweep/prsweep/internal/sweep"
 )
 
 func newServeCmd(e env, code *int) *cobra.Command {
@@ -43,7 +40,7 @@ it: the running sweep starts no new deletion, queued ones are logged and dropped
   curl -s localhost:8080/metrics | grep prsweep_`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			cfg, s, log, format, err := serveSetup(c, e, &f, configPath)
+			cfg, s, log, format, err := setupAll(c, e, &f, configPath)
 			if err != nil {
 				return err
 			}
@@ -80,37 +77,6 @@ it: the running sweep starts no new deletion, queued ones are logged and dropped
 	c.Flags().StringVar(&listen, "listen", "", "address to listen on, host:port (env PRSWEEP_LISTEN; default serve.listen, else :8080)")
 	c.Flags().StringVar(&f.audit, "audit", "", "append a journal of every deletion to this file (overrides the config's audit)")
 	return c
-}
-
-// serveSetup is setup (plan.go) for serve, which needs the configuration too.
-func serveSetup(c *cobra.Command, e env, f *reportFlags, configPath string) (*config.Config, *sweep.Sweeper, *slog.Logger, report.Format, error) {
-	if err := f.overlay(c, e); err != nil {
-		return nil, nil, nil, "", err
-	}
-	format, err := report.ParseFormat(f.output)
-	if err != nil {
-		return nil, nil, nil, "", fmt.Errorf("%w: --output: %w", errUsage, err)
-	}
-	log, err := newLogger(e.stderr, f.logLevel)
-	if err != nil {
-		return nil, nil, nil, "", err
-	}
-	path, err := configFlag(c, e, configPath)
-	if err != nil {
-		return nil, nil, nil, "", err
-	}
-	cfg, err := config.Load(path, e.lookup)
-	if err != nil {
-		return nil, nil, nil, "", err
-	}
-	for _, w := range cfg.Warnings() {
-		log.Warn(w)
-	}
-	s, err := sweep.New(cfg, e.sweepOptions(log))
-	if err != nil {
-		return nil, nil, nil, "", fmt.Errorf("%w: %w", errUsage, err)
-	}
-	return cfg, s, log, format, nil
 }
 
 func envValue(e env, name string) string {
