@@ -18,6 +18,10 @@ var (
 	ErrUnauthorized = errors.New("credentials refused by the registry")
 	// ErrLocked: the tag or manifest is locked against deletion.
 	ErrLocked = errors.New("locked by the registry")
+	// ErrInUse: a deletion was refused because the manifest still carries a tag other
+	// than the one being removed (one the listing did not show, such as an ACR tag with
+	// listEnabled false). The item is kept and the message names what holds it.
+	ErrInUse = errors.New("still in use")
 )
 
 // Media types of the manifests prsweep resolves. All four are sent on every
@@ -113,4 +117,33 @@ type ManifestStore interface {
 // (signatures, attestations, SBOMs) whose subject is a digest, tagged or not.
 type ReferrerLister interface {
 	Referrers(ctx context.Context, repo, digest string) ([]string, error)
+}
+
+// ListedManifest is one manifest as a listing describes it, with every tag on it.
+type ListedManifest struct {
+	Manifest
+	Tags []string `json:"tags,omitempty"`
+	// Err is set when the manifest is listed but what the engine needs of it could not
+	// be read (an index whose children are unknown): it then counts as holding
+	// everything, and none of its tags is deleted.
+	Err error `json:"-"`
+}
+
+// ManifestLister is a registry whose listing carries each manifest's digest, tags,
+// media type and locks (ACR's _manifests): a repository's tags and what they point at
+// without a read per tag. Indexes come with their Children filled in (the adapter
+// reads each index once) or with Err set. Like Tags, an error means the listing is
+// incomplete and nothing in the repository may be deleted.
+type ManifestLister interface {
+	ListManifests(ctx context.Context, repo string) ([]ListedManifest, error)
+}
+
+// UntagProver is a registry whose tag DELETE is only trusted once proven to remove
+// the tag alone: ProveUntag shows it on a throwaway manifest with two tags in repo
+// (one deleted, the other must remain), once per repository, and cleans up. nil means
+// proven; an error wrapping ErrUnsupported means the registry removed more (or could
+// not show otherwise), and a tag must be removed by another method. Only a real run
+// calls it; a dry run changes nothing.
+type UntagProver interface {
+	ProveUntag(ctx context.Context, repo string) error
 }
