@@ -2,7 +2,6 @@ package plan
 
 import (
 	"regexp"
-	"slices"
 
 	"github.com/prsweep/prsweep/internal/policy"
 	"github.com/prsweep/prsweep/internal/registry"
@@ -16,6 +15,13 @@ type Graph struct {
 	// (referrers: keep); by default they go with it.
 	KeepReferrers bool
 }
+
+// Why a manifest item goes (Item.Via): what apply re-checks before deleting it.
+const (
+	ViaUntagged = "untagged" // the deleted tag's own manifest, left with no tag
+	ViaChild    = "child"    // listed by an index that goes
+	ViaReferrer = "referrer" // a signature or attestation the referrers API lists for an image that goes
+)
 
 // referrerTag matches the tags that belong to an image rather than to a pull request:
 // the OCI referrers fallback index (sha256-<hex>) and cosign's signature, attestation
@@ -32,124 +38,127 @@ func SubjectOfTag(tag string) string {
 }
 
 // Expand adds what goes with each deleted tag, after Guard: the referrer tags of an
-// image no kept tag still holds, and, where a deleted tag's manifest itself is
-// removed, that manifest and its children that nothing kept needs. It returns the
-// items with manifest items appended.
+// image nothing staying holds, and, where a deleted tag's manifest itself is
+// removed, that manifest and its children that nothing staying needs. It returns the
+// items with manifest items appended; an index always goes before its children
+// (their LinkedTo names it).
 func Expand(items []Item, repos map[string]Repo, g Graph) []Item {
 	if !g.KeepReferrers {
-		for changed := true; changed; {
-			changed = deleteReferrerTags(items, repos)
-			if changed {
-				Guard(items, repos)
-			}
+		for deleteReferrerTags(items, repos) {
+			Guard(items, repos)
 		}
 	}
-	for name, r := range repos {
-		items = append(items, manifestItems(items, name, r, g)...)
+	for name, idx := range byRepository(items) {
+		if r, ok := repos[name]; ok {
+			items = append(items, manifestItems(items, idx, name, r, g)...)
+		}
 	}
 	return items
 }
 
-// deleteReferrerTags turns the referrer tags of images that go into deletions.
+// deleteReferrerTags turns into deletions the referrer tags of images that go and
+// that nothing staying (nor anything unread) holds.
 func deleteReferrerTags(items []Item, repos map[string]Repo) bool {
-	goneBy := map[string]string{} // repo + digest → ref of the deleted tag it went with
-	held := map[string]bool{}
-	for _, it := range items {
-		key := it.Repository + "@" + it.Digest
-		switch {
-		case it.Kind == KindManifest || it.Digest == "":
-		case it.Action == policy.Delete:
-			if _, ok := goneBy[key]; !ok {
-				goneBy[key] = it.Ref()
-			}
-		default:
-			held[key] = true
-		}
-	}
 	changed := false
-	for i := range items {
-		it := &items[i]
-		subject := SubjectOfTag(it.Tag)
-		if subject == "" || it.Action != policy.Keep || it.Failed() || it.KeptBy != "" || repos[it.Repository].Manifests == nil {
+	for name, idx := range byRepository(items) {
+		r, ok := repos[name]
+		if !ok || r.Manifests == nil {
 			continue
 		}
-		key := it.Repository + "@" + subject
-		owner, gone := goneBy[key]
-		if !gone || held[key] {
-			continue
+		goneBy := map[string]string{} // digest → ref of the deleted tag it went with
+		for _, i := range idx {
+			it := items[i]
+			if it.Kind == KindTag && it.Digest != "" && it.Action == policy.Delete {
+				if _, ok := goneBy[it.Digest]; !ok {
+					goneBy[it.Digest] = it.Ref()
+				}
+			}
 		}
-		it.Action, it.LinkedTo = policy.Delete, owner
-		it.Reason = "signature or attestation of " + owner + ", which is deleted (referrers: delete)"
-		changed = true
+		holds := r.Holds(name, staying(items, idx))
+		for _, i := range idx {
+			it := &items[i]
+			subject := SubjectOfTag(it.Tag)
+			if subject == "" || it.Action != policy.Keep || it.Failed() || it.KeptBy != "" {
+				continue
+			}
+			owner, gone := goneBy[subject]
+			if by, unknown := holds.Of(subject); !gone || len(by) > 0 || unknown {
+				continue
+			}
+			it.Action, it.LinkedTo = policy.Delete, owner
+			it.Reason = "signature or attestation of " + owner + ", which is deleted (referrers: delete)"
+			changed = true
+		}
 	}
 	return changed
 }
 
 // manifestItems lists, for one repository, the manifests removed with deleted tags.
-func manifestItems(items []Item, repo string, r Repo, g Graph) []Item {
-	if r.unknown() || r.CapsErr != nil || !r.Caps.Digest {
-		return nil // without every tag's manifest, nothing untagged can be proven unused
-	}
-	held := map[string]bool{}
-	for _, it := range items {
-		if it.Repository != repo || it.Kind == KindManifest || it.Action == policy.Delete {
-			continue
-		}
-		if m, ok := r.Manifests[it.Tag]; ok {
-			held[m.Digest] = true
-			for _, c := range m.Children {
-				held[c] = true
-			}
-		}
+func manifestItems(items []Item, idx []int, repo string, r Repo, g Graph) []Item {
+	holds := r.Holds(repo, staying(items, idx))
+	if holds.Unknown() || r.CapsErr != nil || !r.Caps.Digest {
+		return nil // without every staying tag's manifest, nothing untagged can be proven unused
 	}
 	children := map[string][]string{}
 	for _, m := range r.Manifests {
 		children[m.Digest] = m.Children
 	}
 	ownTag := map[string]bool{} // digests a deleted tag removes or leaves untagged itself
-	for _, it := range items {
-		if it.Repository == repo && it.Kind != KindManifest && it.Action == policy.Delete {
+	for _, i := range idx {
+		if it := items[i]; it.Kind == KindTag && it.Action == policy.Delete {
 			ownTag[it.Digest] = true
 		}
 	}
+	held := func(d string) bool { by, _ := holds.Of(d); return len(by) > 0 }
 	var out []Item
 	removed := map[string]bool{}
-	add := func(owner *Item, d, why string) {
+	add := func(owner *Item, linkedTo, d, via, why string) {
 		removed[d] = true
 		out = append(out, Item{Repository: repo, Digest: d, Action: policy.Delete, Method: registry.MethodDigest,
-			Kind: KindManifest, LinkedTo: owner.Ref(), Reason: why})
+			Kind: KindManifest, LinkedTo: linkedTo, Via: via, Reason: why})
 		owner.Removes = append(owner.Removes, repo+"@"+d)
 	}
-	for i := range items {
+	for _, i := range idx {
 		it := &items[i]
-		if it.Repository != repo || it.Kind == KindManifest || it.Action != policy.Delete || it.Done || held[it.Digest] {
+		if it.Kind != KindTag || it.Action != policy.Delete || it.Done || it.Digest == "" || held(it.Digest) {
 			continue
 		}
-		var queue []string
+		// Who removes the tag's own manifest: the tag's deletion (by digest), a
+		// manifest item (untagged: delete), or nobody.
+		parent := ""
 		switch {
 		case it.Method == registry.MethodDigest:
-			queue = slices.Clone(children[it.Digest])
+			parent = it.Ref()
 		case g.UntaggedDelete && !removed[it.Digest]:
-			add(it, it.Digest, "left untagged by deleting "+it.Ref()+" (untagged: delete)")
-			queue = slices.Clone(children[it.Digest])
+			add(it, it.Ref(), it.Digest, ViaUntagged, "left untagged by deleting "+it.Ref()+" (untagged: delete)")
+			parent = repo + "@" + it.Digest
+		}
+		type step struct{ d, parent string }
+		var queue []step
+		if parent != "" {
+			for _, c := range children[it.Digest] {
+				queue = append(queue, step{c, parent})
+			}
 		}
 		for len(queue) > 0 {
-			d := queue[0]
+			s := queue[0]
 			queue = queue[1:]
-			if held[d] || removed[d] || ownTag[d] {
+			if held(s.d) || removed[s.d] || ownTag[s.d] {
 				continue
 			}
-			add(it, d, "part of "+it.Ref()+", which nothing kept uses")
-			queue = append(queue, children[d]...)
+			add(it, s.parent, s.d, ViaChild, "part of "+it.Ref()+", which nothing kept uses")
+			for _, c := range children[s.d] {
+				queue = append(queue, step{c, repo + "@" + s.d})
+			}
 		}
 		if g.KeepReferrers {
 			continue
 		}
 		// Signatures and attestations the registry's referrers API lists for an image
-		// that no kept tag holds go with it, as its sha256-… tags do.
+		// that nothing staying holds go with it, as its sha256-… tags do.
 		for _, d := range r.Referrers[it.Digest] {
-			if !held[d] && !removed[d] && !ownTag[d] {
-				add(it, d, "a signature or attestation of "+it.Ref()+", which is deleted (referrers: delete)")
+			if !held(d) && !removed[d] && !ownTag[d] {
+				add(it, it.Ref(), d, ViaReferrer, "a signature or attestation of "+it.Ref()+", which is deleted (referrers: delete)")
 			}
 		}
 	}

@@ -3,79 +3,81 @@ package plan
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/prsweep/prsweep/internal/policy"
 	"github.com/prsweep/prsweep/internal/registry"
 )
 
-// Repo is what is known of one repository whose tags may be deleted.
-type Repo struct {
-	Manifests  map[string]registry.Manifest // by tag
-	Unresolved map[string]error             // tags whose manifest could not be read (ErrNotFound: gone since the listing)
-	Caps       registry.Capabilities
-	CapsErr    error               // finding the capabilities failed: nothing can be deleted
-	Referrers  map[string][]string // digest → the manifests the referrers API lists for it
-}
-
 // Guard gives every delete item a method that removes only its tag, or turns it into
-// a keep that says why. It also fills in digests and the tags sharing them.
+// a keep that says why. It also fills in digests and the tags sharing them, and
+// reports the tags that could not be read. Running it again changes nothing.
 func Guard(items []Item, repos map[string]Repo) {
-	byRepo := map[string][]int{}
-	for i := range items {
-		byRepo[items[i].Repository] = append(byRepo[items[i].Repository], i)
-	}
-	for name, idx := range byRepo {
+	for name, idx := range byRepository(items) {
 		r, ok := repos[name]
 		if !ok {
 			for _, i := range idx {
-				if items[i].Action == policy.Delete {
+				if items[i].Action == policy.Delete && !items[i].Done {
 					fail(&items[i], "repository was not inspected")
 				}
 			}
 			continue
 		}
-		guardRepo(items, idx, r)
+		guardRepo(items, idx, name, r)
 	}
 }
 
-func guardRepo(items []Item, idx []int, r Repo) {
+func byRepository(items []Item) map[string][]int {
+	out := map[string][]int{}
+	for i := range items {
+		out[items[i].Repository] = append(out[items[i].Repository], i)
+	}
+	return out
+}
+
+func guardRepo(items []Item, idx []int, repo string, r Repo) {
 	byDigest := map[string][]string{}
 	for _, i := range idx {
 		it := &items[i]
-		it.SharedWith = nil
-		if it.Kind == KindManifest {
+		if it.Kind == KindManifest || it.Tag == "*" {
 			continue
 		}
 		if m, ok := r.Manifests[it.Tag]; ok {
 			it.Digest, it.Size = m.Digest, m.Size
 			byDigest[m.Digest] = append(byDigest[m.Digest], it.Tag)
 		}
-		if it.Action != policy.Delete {
+		if err, unread := r.Unresolved[it.Tag]; unread && it.Action != policy.Delete && !it.Failed() {
+			// Kept either way, but a tag that could not be read is reported (safety rule 8).
+			it.Error = unreadable(err)
 			continue
 		}
-		switch {
+		if it.Action != policy.Delete || it.Done {
+			continue
+		}
+		switch err := r.Unresolved[it.Tag]; {
 		case r.CapsErr != nil:
 			fail(it, r.CapsErr.Error())
-		case errors.Is(r.Unresolved[it.Tag], registry.ErrNotFound):
-			// Gone since the listing: someone else (another sweep) deleted it.
-			it.Done, it.Method, it.Reason = true, "", it.Reason+" (already gone)"
-		case r.Unresolved[it.Tag] != nil:
-			fail(it, r.Unresolved[it.Tag].Error())
+		case r.dangling(it.Tag):
+			// Listed, manifest missing: removed by a method that needs no digest (the
+			// re-read before deletion checks it is still so), or kept and reported.
+			it.Digest = ""
+			note(it, " (a dangling tag: listed, but its manifest is missing)")
+		case err != nil:
+			fail(it, unreadable(err))
 		case it.Digest == "":
 			fail(it, "manifest was not resolved")
 		case r.Manifests[it.Tag].Locked:
-			it.Action, it.Method, it.Reason = policy.Keep, "", it.Reason+"; kept: locked by the registry"
+			keep(it, "locked by the registry")
 		}
 	}
 	for _, i := range idx {
 		it := &items[i]
-		if it.Kind == KindManifest {
+		if it.Kind == KindManifest || it.Digest == "" {
 			continue
 		}
+		it.SharedWith = nil
 		for _, t := range byDigest[it.Digest] {
-			if t != it.Tag && it.Digest != "" {
+			if t != it.Tag {
 				it.SharedWith = append(it.SharedWith, it.Repository+":"+t)
 			}
 		}
@@ -84,15 +86,15 @@ func guardRepo(items []Item, idx []int, r Repo) {
 	// nothing changes.
 	for changed := true; changed; {
 		changed = false
-		held := heldDigests(items, idx, r)
+		holds := r.Holds(repo, staying(items, idx))
 		for _, i := range idx {
 			it := &items[i]
 			if it.Action != policy.Delete || it.Kind == KindManifest || it.Done {
 				continue
 			}
-			method, why := choose(r, held[it.Digest], r.unknown())
+			method, why := choose(r.Caps, holds, it.Digest)
 			if method == "" {
-				it.Action, it.Method, it.Reason = policy.Keep, "", it.Reason+"; kept: "+why
+				keep(it, why)
 				changed = true
 				continue
 			}
@@ -101,58 +103,48 @@ func guardRepo(items []Item, idx []int, r Repo) {
 	}
 }
 
-// unknown reports whether some tag's manifest could not be read (a tag gone since
-// the listing holds nothing, and does not count).
-func (r Repo) unknown() bool {
-	for _, err := range r.Unresolved {
-		if !errors.Is(err, registry.ErrNotFound) {
-			return true
-		}
-	}
-	return false
-}
-
-// heldDigests maps each digest to what a kept tag holds it by: its own tag, or an
-// index whose child it is.
-func heldDigests(items []Item, idx []int, r Repo) map[string][]string {
-	held := map[string][]string{}
-	for _, i := range idx {
-		it := items[i]
-		if it.Action == policy.Delete || it.Kind == KindManifest {
-			continue
-		}
-		m, ok := r.Manifests[it.Tag]
-		if !ok {
-			continue
-		}
-		held[m.Digest] = append(held[m.Digest], it.Ref())
-		for _, c := range m.Children {
-			held[c] = append(held[c], it.Ref()+" (as a child of its index)")
-		}
-	}
-	return held
-}
-
-// choose picks the method that removes one tag and nothing a kept tag needs.
-func choose(r Repo, heldBy []string, someUnresolved bool) (registry.Method, string) {
-	c := r.Caps
+// choose picks the method that removes one tag and nothing a staying tag needs. A
+// dangling tag (no digest) can only be untagged or retagged.
+func choose(c registry.Capabilities, holds Holds, digest string) (registry.Method, string) {
+	by, unknown := holds.Of(digest)
 	switch {
 	case c.Untag:
 		return registry.MethodUntag, ""
-	case c.Digest && len(heldBy) == 0 && !someUnresolved:
+	case c.Digest && digest != "" && len(by) == 0 && !unknown:
 		return registry.MethodDigest, ""
 	case c.Retag:
 		return registry.MethodRetag, ""
-	case len(heldBy) > 0:
-		slices.Sort(heldBy)
-		return "", fmt.Sprintf("digest shared with %s, and the registry cannot remove a tag alone", strings.Join(heldBy, ", "))
-	case someUnresolved:
+	case digest == "":
+		return "", "a dangling tag, and the registry can remove a tag only by its manifest's digest"
+	case len(by) > 0:
+		return "", fmt.Sprintf("digest shared with %s, and the registry cannot remove a tag alone", strings.Join(by, ", "))
+	case unknown:
 		return "", "some tags of the repository could not be resolved, so deleting the manifest might take another tag with it"
 	default:
 		return "", "the registry does not allow deletion"
 	}
 }
 
+func unreadable(err error) string {
+	if errors.Is(err, registry.ErrNotFound) {
+		return "listed, but its manifest is missing (a dangling tag): " + err.Error()
+	}
+	return "reading its manifest: " + err.Error()
+}
+
 func fail(it *Item, err string) {
 	it.Action, it.Method, it.Error = policy.Keep, "", err
+}
+
+// keep turns a delete into a keep, saying why once.
+func keep(it *Item, why string) {
+	it.Action, it.Method = policy.Keep, ""
+	note(it, "; kept: "+why)
+}
+
+// note adds s to the item's reason unless it says it already.
+func note(it *Item, s string) {
+	if !strings.HasSuffix(it.Reason, s) && !strings.Contains(it.Reason, s+";") {
+		it.Reason += s
+	}
 }

@@ -97,7 +97,8 @@ func TestGuard(t *testing.T) {
 			mans:  map[string]registry.Manifest{"PR1-a": man("sha256:a")},
 			unres: map[string]error{"PR2-b": errors.New("HEAD failed"), "other": errors.New("HEAD failed")},
 			items: []plan.Item{item("PR1-a", policy.Delete), item("PR2-b", policy.Delete), item("other", policy.Keep)},
-			want:  map[string]string{"PR1-a": "retag", "PR2-b": "failed: HEAD failed", "other": "keep"},
+			// A kept tag that could not be read is kept and reported (safety rule 8).
+			want: map[string]string{"PR1-a": "retag", "PR2-b": "failed: reading its manifest: HEAD failed", "other": "failed: reading its manifest: HEAD failed"},
 		},
 		{
 			name: "a locked tag is kept, and its digest stays held", caps: v28Caps,

@@ -38,7 +38,8 @@ type Item struct {
 
 	// Graph: manifests removed along with a deleted tag.
 	Kind     string   `json:"kind,omitempty"`     // KindTag or KindManifest
-	LinkedTo string   `json:"linkedTo,omitempty"` // manifest items: the tag they go with
+	LinkedTo string   `json:"linkedTo,omitempty"` // what must be deleted first: the tag (or index) they go with
+	Via      string   `json:"via,omitempty"`      // manifest items: why they go (ViaUntagged, ViaChild, ViaReferrer)
 	Removes  []string `json:"removes,omitempty"`  // tag items: the manifests that go with them
 	Size     int64    `json:"size,omitempty"`     // bytes, where the registry says
 }
