@@ -45,6 +45,7 @@ type ACR struct {
 	fail        func(format string, args ...any)
 	now         func() time.Time
 	audience    string
+	wrap        func(server string, h http.Handler) http.Handler
 	access, ref time.Duration // token lifetimes
 
 	mu              sync.Mutex
@@ -111,22 +112,8 @@ func WithACRTokenLifetimes(access, refresh time.Duration) ACROption {
 // request the fake does not know fails t.
 func StartACR(t testing.TB, backend *Server, opts ...ACROption) *ACR {
 	t.Helper()
-	a := &ACR{
-		backend: backend, fail: t.Errorf, now: time.Now, audience: "https://containerregistry.azure.net",
-		access: 75 * time.Minute, ref: 3 * time.Hour,
-		identities: map[string]*acrIdentity{}, connections: map[string]acrConnection{},
-		entra: map[string]string{}, refresh: map[string]acrGrant{}, tokens: map[string]acrGrant{},
-		attrs: map[string]ACRAttributes{}, created: map[string]time.Time{},
-	}
-	for _, o := range opts {
-		o(a)
-	}
-	a.reg = httptest.NewTLSServer(http.HandlerFunc(a.serveRegistry))
-	a.login = httptest.NewTLSServer(http.HandlerFunc(a.serveLogin))
-	t.Cleanup(func() {
-		a.reg.Close()
-		a.login.Close()
-	})
+	a := NewACR(backend, t.Errorf, opts...)
+	t.Cleanup(a.Close)
 	return a
 }
 

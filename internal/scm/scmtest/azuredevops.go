@@ -17,7 +17,7 @@ const Forever = -1
 // does. Faults queued for a pull request answer before its state does, in the
 // order they were added, each for as many requests as its times says.
 type AzureDevOps struct {
-	t                   testing.TB
+	errorf              func(format string, args ...any) // a request or a call the fake does not accept
 	srv                 *httptest.Server
 	org, project, token string
 
@@ -44,18 +44,8 @@ type adoFault struct {
 // server stops when the test ends.
 func NewAzureDevOps(t testing.TB, org, project, token string) *AzureDevOps {
 	t.Helper()
-	f := &AzureDevOps{
-		t: t, org: org, project: project, token: token,
-		prs:    map[int]adoState{},
-		faults: map[int][]*adoFault{},
-		slow:   map[int]*gate{},
-		counts: map[int]int{},
-		auth:   map[int][]string{},
-	}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
-	// Cleanups run last-in first-out: unblock slow answers before Close waits for them.
-	t.Cleanup(f.releaseAll)
+	f := ServeAzureDevOps(t.Errorf, org, project, token)
+	t.Cleanup(f.Close)
 	return f
 }
 
@@ -163,7 +153,7 @@ func (f *AzureDevOps) AuthSchemes(id int) []string {
 
 func (f *AzureDevOps) addFault(id, times int, w func(http.ResponseWriter)) {
 	if times == 0 || times < Forever {
-		f.t.Errorf("azure devops fake: fault for PR %d with times %d: want > 0 or Forever", id, times)
+		f.errorf("azure devops fake: fault for PR %d with times %d: want > 0 or Forever", id, times)
 		return
 	}
 	f.mu.Lock()

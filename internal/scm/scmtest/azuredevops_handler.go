@@ -14,7 +14,7 @@ func (f *AzureDevOps) serve(w http.ResponseWriter, r *http.Request) {
 	id, problem := f.route(r)
 	if problem != "" {
 		// Never echo headers here: the Authorization header is a credential.
-		f.t.Errorf("azure devops fake: unexpected request %s %s: %s", r.Method, r.URL.Path, problem)
+		f.errorf("azure devops fake: unexpected request %s %s: %s", r.Method, r.URL.Path, problem)
 		write(w, http.StatusNotFound, adoHTML, adoUnknownPage)
 		return
 	}

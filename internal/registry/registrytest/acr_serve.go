@@ -1,0 +1,49 @@
+package registrytest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"time"
+)
+
+// NewACR starts the fake in front of backend outside a test (the benchmark): fail
+// receives what a test's Errorf would, a request the fake does not know. Close
+// stops it.
+func NewACR(backend *Server, fail func(format string, args ...any), opts ...ACROption) *ACR {
+	a := &ACR{
+		backend: backend, fail: fail, now: time.Now, audience: "https://containerregistry.azure.net",
+		access: 75 * time.Minute, ref: 3 * time.Hour,
+		identities: map[string]*acrIdentity{}, connections: map[string]acrConnection{},
+		entra: map[string]string{}, refresh: map[string]acrGrant{}, tokens: map[string]acrGrant{},
+		attrs: map[string]ACRAttributes{}, created: map[string]time.Time{},
+	}
+	for _, o := range opts {
+		o(a)
+	}
+	wrap := a.wrap
+	if wrap == nil {
+		wrap = func(_ string, h http.Handler) http.Handler { return h }
+	}
+	a.reg = httptest.NewTLSServer(wrap(ACRLoginServer, http.HandlerFunc(a.serveRegistry)))
+	a.login = httptest.NewTLSServer(wrap(ACRAuthority, http.HandlerFunc(a.serveLogin)))
+	return a
+}
+
+// Close stops the fake's two servers.
+func (a *ACR) Close() {
+	a.reg.Close()
+	a.login.Close()
+}
+
+// The servers WithACRWrap names.
+const (
+	ACRLoginServer = "login server" // the registry: /oauth2, /acr/v1, /v2
+	ACRAuthority   = "authority"    // Entra ID, the managed identity and the Azure DevOps OIDC endpoints
+)
+
+// WithACRWrap wraps the handler of each of the fake's servers (ACRLoginServer,
+// ACRAuthority): a layer that delays, throttles or counts requests sees them at
+// the fake's own address, so tokens and challenges stay valid.
+func WithACRWrap(wrap func(server string, h http.Handler) http.Handler) ACROption {
+	return func(a *ACR) { a.wrap = wrap }
+}
