@@ -2,9 +2,9 @@ package apply
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -31,146 +31,209 @@ type Applier struct {
 	// A deletion whose manifest cannot be journaled does not happen.
 	Audit *audit.Log
 	Host  string // the registry, as the journal names it
+	// Fresh says the items' digests were read just now, in the same pass (prsweep
+	// run): that read is the re-check of safety rule 5. A saved plan is not fresh:
+	// each tag is read again before its deletion.
+	Fresh bool
 }
 
 // inFlight bounds a deletion that started before the sweep was told to stop: it
 // finishes on its own time, not the cancelled context's.
 const inFlight = 2 * time.Minute
 
-// Apply carries out every delete item and records the outcome on it, in place. A
-// cancelled context leaves the items not yet started not done, with the error.
+// Apply carries out every delete item and records the outcome on it, in place,
+// repository by repository, several at once. A cancelled context leaves the items
+// not yet started not done, with the error.
 func (a Applier) Apply(ctx context.Context, items []plan.Item) {
-	for _, repo := range digestRepos(items) {
-		a.recheckHolders(ctx, items, repo)
-	}
-	// Waves: first what stands alone, then what goes with something already deleted
-	// (signatures, manifests left untagged, children), never before its owner.
-	byRef := map[string]*plan.Item{}
+	byRepo := map[string][]*plan.Item{}
+	var order []string
 	for i := range items {
-		byRef[items[i].Ref()] = &items[i]
+		name := items[i].Repository
+		if _, ok := byRepo[name]; !ok {
+			order = append(order, name)
+		}
+		byRepo[name] = append(byRepo[name], &items[i])
 	}
-	started := map[*plan.Item]bool{}
-	for {
-		var wave []*plan.Item
-		for i := range items {
-			it := &items[i]
-			if started[it] || it.Action != policy.Delete || it.Failed() {
-				continue
-			}
-			if it.Done { // gone before the sweep got to it
-				started[it] = true
-				continue
-			}
-			owner := byRef[it.LinkedTo]
-			switch {
-			case it.LinkedTo == "":
-			case owner == nil || owner.Action != policy.Delete || owner.Failed():
-				it.Action, it.Method = policy.Keep, ""
-				it.Reason += "; kept: " + it.LinkedTo + " was not deleted"
-				continue
-			case !owner.Done:
-				continue // the owner's wave has not run yet
-			}
-			wave = append(wave, it)
-		}
-		if len(wave) == 0 {
-			return
-		}
-		for _, it := range wave {
-			started[it] = true
-		}
-		a.run(ctx, wave)
-	}
-}
-
-// run deletes one wave of items, a bounded number at a time.
-func (a Applier) run(ctx context.Context, wave []*plan.Item) {
-	log := a.logger()
 	g := errgroup.Group{}
 	g.SetLimit(max(a.Concurrency, 1))
-	for _, it := range wave {
+	for _, name := range order {
 		g.Go(func() error {
-			if err := ctx.Err(); err != nil {
-				it.Error = fmt.Sprintf("not attempted: the sweep was stopped (%v)", err)
-				return nil
-			}
-			// Stopping (a signal, the sweep's deadline) starts no new deletion; one
-			// already started completes and is journaled.
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), inFlight)
-			defer cancel()
-			if it.Kind == plan.KindManifest {
-				a.delete(ctx, it, "", registry.Manifest{Digest: it.Digest})
-			} else {
-				a.deleteTag(ctx, it)
-			}
-			switch {
-			case it.Done:
-				log.Info("deleted", "image", it.Ref(), "digest", it.Digest, "method", it.Method, "reason", it.Reason)
-			case it.Failed():
-				log.Warn("not deleted", "image", it.Ref(), "error", it.Error)
-			default:
-				log.Info("kept", "image", it.Ref(), "reason", it.Reason)
-			}
+			a.ApplyRepo(ctx, name, byRepo[name])
 			return nil
 		})
 	}
 	_ = g.Wait()
 }
 
-func (a Applier) deleteTag(ctx context.Context, it *plan.Item) {
-	now, err := a.Registry.Resolve(ctx, it.Repository, it.Tag)
-	switch {
-	case errors.Is(err, registry.ErrNotFound):
-		it.Done, it.Reason = true, it.Reason+" (already gone)"
-		return
-	case err != nil:
-		it.Error = fmt.Sprintf("re-reading before deletion: %v", err)
-		return
-	case now.Digest != it.Digest:
-		it.Action, it.Method = policy.Keep, ""
-		it.Reason = fmt.Sprintf("%s; kept: the tag now points at %s, not %s (pushed again since the decision)", it.Reason, now.Digest, it.Digest)
+// ApplyRepo carries out the delete items of one repository: it proves or replaces
+// untag, re-reads what digest deletions depend on just before them, deletes in waves
+// (a tag before what goes with it, an index before its children), and confirms each
+// tag gone by reading the tag listing back (safety rule 8).
+func (a Applier) ApplyRepo(ctx context.Context, repo string, items []*plan.Item) {
+	if !pending(items) {
 		return
 	}
-	a.delete(ctx, it, it.Tag, now)
-}
-
-func (a Applier) delete(ctx context.Context, it *plan.Item, tag string, m registry.Manifest) {
-	if err := a.journalBefore(ctx, it); err != nil {
-		it.Error = err.Error()
-		return
+	a.proveUntag(ctx, repo, items)
+	byRef := map[string]*plan.Item{}
+	for _, it := range items {
+		byRef[it.Ref()] = it
 	}
-	err := a.Registry.Delete(ctx, it.Repository, tag, m, it.Method)
-	defer a.journalAfter(it)
-	switch {
-	case err == nil:
-		it.Done = true
-	case errors.Is(err, registry.ErrNotFound):
-		it.Done, it.Reason = true, it.Reason+" (already gone)"
-	case errors.Is(err, registry.ErrLocked):
-		// A lock set since the plan (or on a manifest the plan could not see) wins.
-		it.Action, it.Method = policy.Keep, ""
-		it.Reason += "; kept: locked by the registry"
-	case a.gone(ctx, it):
-		// The registry did it, but its answer was lost (a reset, a 5xx after the fact).
-		it.Done, it.Reason = true, it.Reason+fmt.Sprintf(" (deleted, though the registry's answer was lost: %v)", err)
-	default:
-		it.Error = fmt.Sprintf("deleting by %s: %v", it.Method, err)
-	}
-}
-
-// gone reads the item back after a failed deletion: is the tag (or manifest) gone?
-// Only a positive "not found" counts.
-func (a Applier) gone(ctx context.Context, it *plan.Item) bool {
-	if it.Kind == plan.KindManifest {
-		store, ok := a.Registry.(registry.ManifestStore)
-		if !ok {
-			return false
+	started := map[*plan.Item]bool{}
+	var last *reread
+	var listed []string // the tags the last confirmation read back; nil before one
+	for {
+		wave := nextWave(items, byRef, started)
+		if len(wave) == 0 {
+			break
 		}
-		_, _, err := store.Manifest(ctx, it.Repository, it.Digest)
-		return errors.Is(err, registry.ErrNotFound)
+		for _, it := range wave {
+			started[it] = true
+		}
+		if byDigest(wave) {
+			// Re-read the repository just before the first digest deletion, and again
+			// before a later wave when its tags changed since.
+			if a.tagsChanged(ctx, repo, last, items, listed) {
+				last = a.recheck(ctx, repo, items)
+			}
+			wave = ready(wave)
+		}
+		// What goes with a tag waits until the tag is confirmed gone.
+		if tags, ok := a.confirm(ctx, repo, a.run(ctx, repo, wave, last)); ok {
+			listed = tags
+		}
 	}
-	_, err := a.Registry.Resolve(ctx, it.Repository, it.Tag)
-	return errors.Is(err, registry.ErrNotFound)
+}
+
+// pending reports whether anything is left to delete.
+func pending(items []*plan.Item) bool {
+	for _, it := range items {
+		if it.Action == policy.Delete && !it.Done && !it.Failed() {
+			return true
+		}
+	}
+	return false
+}
+
+// nextWave picks the deletions whose owner (LinkedTo) is done; a deletion whose
+// owner was not deleted is kept.
+func nextWave(items []*plan.Item, byRef map[string]*plan.Item, started map[*plan.Item]bool) []*plan.Item {
+	var wave []*plan.Item
+	for _, it := range items {
+		if started[it] || it.Action != policy.Delete || it.Failed() {
+			continue
+		}
+		if it.Done { // gone before the sweep got to it
+			started[it] = true
+			continue
+		}
+		owner := byRef[it.LinkedTo]
+		switch {
+		case it.LinkedTo == "":
+		case owner == nil || owner.Action != policy.Delete || owner.Failed():
+			it.Action, it.Method = policy.Keep, ""
+			it.Reason += "; kept: " + it.LinkedTo + " was not deleted"
+			continue
+		case !owner.Done:
+			continue // the owner's wave has not run yet
+		}
+		wave = append(wave, it)
+	}
+	return wave
+}
+
+func byDigest(wave []*plan.Item) bool {
+	for _, it := range wave {
+		if it.Method == registry.MethodDigest {
+			return true
+		}
+	}
+	return false
+}
+
+// ready drops what the re-check kept or failed.
+func ready(wave []*plan.Item) []*plan.Item {
+	out := wave[:0]
+	for _, it := range wave {
+		if it.Action == policy.Delete && !it.Failed() {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// proveUntag asks a registry whose untag is not yet trusted to prove it in repo;
+// where it cannot, the tags are retagged instead, which removes only the tag too.
+func (a Applier) proveUntag(ctx context.Context, repo string, items []*plan.Item) {
+	prover, ok := a.Registry.(registry.UntagProver)
+	if !ok {
+		return
+	}
+	var untag []*plan.Item
+	for _, it := range items {
+		if it.Action == policy.Delete && it.Method == registry.MethodUntag && !it.Done && !it.Failed() {
+			untag = append(untag, it)
+		}
+	}
+	if len(untag) == 0 || ctx.Err() != nil {
+		return
+	}
+	err := prover.ProveUntag(ctx, repo)
+	if err == nil {
+		return
+	}
+	a.logger().Warn("tag deletion not proven to remove only the tag: retagging instead", "repository", repo, "error", err)
+	for _, it := range untag {
+		it.Method = registry.MethodRetag
+		it.Reason += " (retagged: the registry's tag deletion is not proven to remove only the tag)"
+	}
+}
+
+// run deletes one wave of items, a bounded number at a time, and returns the tag
+// items it tried, for confirmation. Tags deleted by the same digest share one DELETE.
+func (a Applier) run(ctx context.Context, repo string, wave []*plan.Item, last *reread) []*plan.Item {
+	var tried []*plan.Item
+	var mu sync.Mutex
+	g := errgroup.Group{}
+	g.SetLimit(max(a.Concurrency, 1))
+	for _, group := range groups(wave) {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				for _, it := range group {
+					it.Error = fmt.Sprintf("not attempted: the sweep was stopped (%v)", err)
+				}
+				return nil
+			}
+			// Stopping (a signal, the sweep's deadline) starts no new deletion; one
+			// already started completes and is journaled.
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), inFlight)
+			defer cancel()
+			done := a.deleteGroup(ctx, group, last)
+			mu.Lock()
+			tried = append(tried, done...)
+			mu.Unlock()
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return tried
+}
+
+// groups puts tag items deleted by the same digest together (one DELETE removes
+// them all); every other item is a group of its own.
+func groups(wave []*plan.Item) [][]*plan.Item {
+	var out [][]*plan.Item
+	at := map[string]int{}
+	for _, it := range wave {
+		if it.Kind == plan.KindTag && it.Method == registry.MethodDigest && it.Digest != "" {
+			if i, ok := at[it.Digest]; ok {
+				out[i] = append(out[i], it)
+				continue
+			}
+			at[it.Digest] = len(out)
+		}
+		out = append(out, []*plan.Item{it})
+	}
+	return out
 }
 
 func (a Applier) logger() *slog.Logger {

@@ -45,7 +45,7 @@ func (f *fakeRegistry) Delete(_ context.Context, _, tag string, _ registry.Manif
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.failWith[tag]; err != nil {
-		if tag == "lost-answer" { // the registry deleted it, then the answer was lost
+		if tag == "lost-answer" || tag == "raced" { // the registry (or a racing sweep) deleted it, then answered
 			delete(f.digests, tag)
 		}
 		return err
@@ -61,8 +61,10 @@ func del(tag, digest string) plan.Item {
 
 func TestApply(t *testing.T) {
 	reg := &fakeRegistry{
-		digests:  map[string]string{"ok": "sha256:a", "pushed-again": "sha256:new", "refused": "sha256:c", "raced": "sha256:d", "locked": "sha256:e", "lost-answer": "sha256:f"},
-		failWith: map[string]error{"refused": registry.ErrUnauthorized, "raced": registry.ErrNotFound, "locked": registry.ErrLocked, "lost-answer": errors.New("connection reset")},
+		digests: map[string]string{"ok": "sha256:a", "pushed-again": "sha256:new", "refused": "sha256:c", "raced": "sha256:d", "locked": "sha256:e", "lost-answer": "sha256:f",
+			"404-but-listed": "sha256:g"},
+		failWith: map[string]error{"refused": registry.ErrUnauthorized, "raced": registry.ErrNotFound, "locked": registry.ErrLocked, "lost-answer": errors.New("connection reset"),
+			"404-but-listed": registry.ErrNotFound},
 	}
 	items := []plan.Item{
 		del("ok", "sha256:a"),
@@ -72,6 +74,7 @@ func TestApply(t *testing.T) {
 		del("raced", "sha256:d"),
 		del("locked", "sha256:e"),
 		del("lost-answer", "sha256:f"),
+		del("404-but-listed", "sha256:g"),
 		{Repository: "jarvis", Tag: "kept", Action: policy.Keep},
 	}
 	apply.Applier{Registry: reg, Concurrency: 3}.Apply(context.Background(), items)
@@ -100,6 +103,10 @@ func TestApply(t *testing.T) {
 	}
 	if it := by["lost-answer"]; !it.Done || it.Failed() || !strings.Contains(it.Reason, "answer was lost") {
 		t.Errorf("lost-answer: %+v", it)
+	}
+	// Safety rule 8: a 404 is not proof; the listing read back decides.
+	if it := by["404-but-listed"]; it.Done || !it.Failed() || !strings.Contains(it.Error, "still listed") {
+		t.Errorf("404-but-listed: %+v", it)
 	}
 	if it := by["kept"]; it.Done || it.Failed() {
 		t.Errorf("kept: %+v", it)

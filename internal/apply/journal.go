@@ -17,6 +17,10 @@ func (a Applier) journalBefore(ctx context.Context, it *plan.Item) error {
 	if a.Audit == nil {
 		return nil
 	}
+	if it.Digest == "" {
+		// A dangling tag: its manifest is gone already; the record says which tag went.
+		return a.Audit.Write(a.record(it, audit.EventDelete))
+	}
 	store, ok := a.Registry.(registry.ManifestStore)
 	if !ok {
 		return errors.New("journaling: this registry cannot read manifests back, so the deletion could not be undone")

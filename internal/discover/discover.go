@@ -1,6 +1,6 @@
 // Package discover reads what a registry holds: the repositories a sweep covers and
 // every tag in each, and, where a sweep will delete, the manifest each tag points
-// at. A repository whose listing failed is returned with its error, so that nothing
+// at, through the registry's manifest listing where it has one. A repository whose listing failed is returned with its error, so that nothing
 // in it is deleted (safety rule 7). It imports registry and nothing below it.
 package discover
 
@@ -21,6 +21,22 @@ type Repository struct {
 	Name string
 	Tags []string
 	Err  error // the listing failed: Tags may be partial and nothing may be deleted
+	// Manifests is set when the registry's listing carried each tag's manifest
+	// (registry.ManifestLister): no read per tag is needed.
+	Manifests *Manifests
+}
+
+// Reader is what List and Read need of a registry.
+type Reader interface {
+	Tags(ctx context.Context, repo string) ([]string, error)
+	Resolve(ctx context.Context, repo, tag string) (registry.Manifest, error)
+}
+
+// Manifests is what is known of the manifests of a repository's tags.
+type Manifests struct {
+	ByTag      map[string]registry.Manifest
+	Unresolved map[string]error // tags whose manifest could not be read
+	Opaque     map[string]error // digests of indexes whose children could not be read
 }
 
 // Repositories returns the repositories the globs select, sorted. Globs without
@@ -54,31 +70,68 @@ func Repositories(ctx context.Context, l registry.Lister, globs []string) ([]str
 	return slices.Compact(names), nil
 }
 
-// Tags lists every tag of each repository with at most concurrency listings at once.
-func Tags(ctx context.Context, l registry.Lister, repos []string, concurrency int) []Repository {
-	out := make([]Repository, len(repos))
-	g := errgroup.Group{}
-	g.SetLimit(max(concurrency, 1))
-	for i, name := range repos {
-		g.Go(func() error {
-			tags, err := l.Tags(ctx, name)
-			if err != nil {
-				err = fmt.Errorf("listing tags of %s: %w", name, err)
-			}
-			slices.Sort(tags)
-			out[i] = Repository{Name: name, Tags: tags, Err: err}
-			return nil
-		})
+// List lists one repository: its tags, and their manifests where the registry's
+// listing carries them.
+func List(ctx context.Context, l Reader, name string) Repository {
+	if ml, ok := l.(registry.ManifestLister); ok {
+		listed, err := ml.ListManifests(ctx, name)
+		if err != nil {
+			return Repository{Name: name, Err: fmt.Errorf("listing tags of %s: %w", name, err)}
+		}
+		ms := fromListing(listed)
+		r := Repository{Name: name, Manifests: ms}
+		for tag := range ms.ByTag {
+			r.Tags = append(r.Tags, tag)
+		}
+		for tag := range ms.Unresolved {
+			r.Tags = append(r.Tags, tag)
+		}
+		slices.Sort(r.Tags)
+		return r
 	}
-	_ = g.Wait()
-	return out
+	tags, err := l.Tags(ctx, name)
+	if err != nil {
+		err = fmt.Errorf("listing tags of %s: %w", name, err)
+	}
+	slices.Sort(tags)
+	return Repository{Name: name, Tags: tags, Err: err}
 }
 
-// Manifests resolves each tag to its manifest. Tags that failed are in the second map
-// with their error.
-func Manifests(ctx context.Context, l registry.Lister, repo string, tags []string, concurrency int) (map[string]registry.Manifest, map[string]error) {
-	found := make(map[string]registry.Manifest, len(tags))
-	failed := map[string]error{}
+func fromListing(listed []registry.ListedManifest) *Manifests {
+	ms := &Manifests{ByTag: map[string]registry.Manifest{}, Unresolved: map[string]error{}, Opaque: map[string]error{}}
+	for _, lm := range listed {
+		if lm.Err != nil {
+			ms.Opaque[lm.Digest] = lm.Err
+		}
+		for _, tag := range lm.Tags {
+			ms.ByTag[tag] = lm.Manifest
+		}
+	}
+	return ms
+}
+
+// Read resolves the manifests of tags in repo, through the manifest listing where
+// the registry has one (one listing instead of a read per tag), else a read per tag,
+// at most concurrency at once. A tag the listing no longer shows is unresolved with
+// ErrNotFound.
+func Read(ctx context.Context, l Reader, repo string, tags []string, concurrency int) (*Manifests, error) {
+	if ml, ok := l.(registry.ManifestLister); ok {
+		listed, err := ml.ListManifests(ctx, repo)
+		if err != nil {
+			return nil, fmt.Errorf("listing the manifests of %s: %w", repo, err)
+		}
+		all := fromListing(listed)
+		ms := &Manifests{ByTag: map[string]registry.Manifest{}, Unresolved: map[string]error{}, Opaque: all.Opaque}
+		for _, tag := range tags {
+			if m, ok := all.ByTag[tag]; ok {
+				ms.ByTag[tag] = m
+			} else {
+				ms.Unresolved[tag] = fmt.Errorf("%s:%s: %w: no longer listed", repo, tag, registry.ErrNotFound)
+			}
+		}
+		return ms, nil
+	}
+	ms := &Manifests{ByTag: make(map[string]registry.Manifest, len(tags)), Unresolved: map[string]error{}}
 	var mu sync.Mutex
 	g := errgroup.Group{}
 	g.SetLimit(max(concurrency, 1))
@@ -88,13 +141,13 @@ func Manifests(ctx context.Context, l registry.Lister, repo string, tags []strin
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				failed[tag] = fmt.Errorf("resolving %s:%s: %w", repo, tag, err)
+				ms.Unresolved[tag] = fmt.Errorf("resolving %s:%s: %w", repo, tag, err)
 			} else {
-				found[tag] = m
+				ms.ByTag[tag] = m
 			}
 			return nil
 		})
 	}
 	_ = g.Wait()
-	return found, failed
+	return ms, nil
 }

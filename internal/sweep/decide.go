@@ -12,33 +12,22 @@ import (
 	"github.com/prsweep/prsweep/internal/scm"
 )
 
-// decide matches every tag, reads the states it needs, and decides each tag.
-func (s *Sweeper) decide(ctx context.Context, listings []discover.Repository) []plan.Item {
-	type tagMatch struct {
-		repo, tag string
-		m         policy.Match
-	}
-	var items []plan.Item
-	var matches []tagMatch
+// decide matches every tag of one listed repository, reads the states it needs
+// (each pull request once per sweep, through the cache), and decides each tag.
+func (s *Sweeper) decide(ctx context.Context, l discover.Repository, cache *resolve.Cache) []plan.Item {
+	matches := make([]policy.Match, len(l.Tags))
 	var refs []scm.Ref
-	for _, l := range listings {
-		if l.Err != nil {
-			items = append(items, plan.Item{Repository: l.Name, Tag: "*", Action: policy.Keep,
-				Reason: "listing was incomplete: nothing in this repository is deleted", Error: l.Err.Error()})
-			continue
-		}
-		for _, tag := range l.Tags {
-			m := s.Policy.Match(l.Name, tag)
-			matches = append(matches, tagMatch{l.Name, tag, m})
-			if m.NeedsLookup() && s.inScope(m) {
-				refs = append(refs, m.Ref)
-			}
+	for i, tag := range l.Tags {
+		matches[i] = s.Policy.Match(l.Name, tag)
+		if matches[i].NeedsLookup() && s.inScope(matches[i]) {
+			refs = append(refs, matches[i].Ref)
 		}
 	}
-	states := s.states(ctx, refs)
+	states := cache.States(ctx, refs)
 	now := s.now()
-	for _, tm := range matches {
-		items = append(items, s.item(tm.repo, tm.tag, tm.m, states[tm.m.Ref], now))
+	items := make([]plan.Item, len(l.Tags))
+	for i, tag := range l.Tags {
+		items[i] = s.item(l.Name, tag, matches[i], states[matches[i].Ref], now)
 	}
 	return items
 }

@@ -7,12 +7,15 @@ import (
 	"log/slog"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/prsweep/prsweep/internal/apply"
 	"github.com/prsweep/prsweep/internal/audit"
 	"github.com/prsweep/prsweep/internal/discover"
 	"github.com/prsweep/prsweep/internal/plan"
 	"github.com/prsweep/prsweep/internal/policy"
 	"github.com/prsweep/prsweep/internal/registry"
+	"github.com/prsweep/prsweep/internal/resolve"
 	"github.com/prsweep/prsweep/internal/scm"
 )
 
@@ -45,104 +48,109 @@ type Result struct {
 	Items  []plan.Item
 }
 
-// Run sweeps once: plan, then, unless dryRun, apply. The error is ErrCredentials or
-// a *plan.LimitError (nothing was deleted; the items say why), or a failure that kept
-// the sweep from looking at anything.
+// Run sweeps once. Each repository goes list → decide → inspect → guard → delete on
+// its own, several at once, so that a slow repository holds no other; only a
+// safety limit makes every repository wait for the whole plan before deleting. A dry
+// run is the plan. The error is ErrCredentials or a *plan.LimitError (nothing was
+// deleted; the items say why), or a failure that kept the sweep from looking at
+// anything.
 func (s *Sweeper) Run(ctx context.Context, dryRun bool) (Result, error) {
-	p, err := s.Plan(ctx)
-	if err != nil || dryRun {
-		return Result{DryRun: dryRun, Items: p.Items}, err
+	if dryRun || s.Limits != (plan.Limits{}) {
+		p, err := s.Plan(ctx)
+		if err != nil || dryRun {
+			return Result{DryRun: dryRun, Items: p.Items}, err
+		}
+		s.Apply(ctx, p.Items)
+		return Result{Items: p.Items}, nil
 	}
-	s.Apply(ctx, p.Items)
-	return Result{Items: p.Items}, nil
+	items, err := s.sweep(ctx, true)
+	return Result{Items: items}, err
 }
 
 // Plan decides every tag and what goes with the deleted ones, deleting nothing.
 func (s *Sweeper) Plan(ctx context.Context) (plan.Plan, error) {
 	p := plan.Plan{Schema: plan.Schema, CreatedAt: s.now().UTC(), Registry: s.Host}
+	items, err := s.sweep(ctx, false)
+	p.Items = items
+	if err != nil {
+		return p, err
+	}
+	if err := plan.Enforce(p.Items, s.Limits); err != nil {
+		return p, err
+	}
+	s.logger().Info("plan made", "tags", len(p.Items), "deletions", plan.Deletions(p.Items))
+	return p, nil
+}
+
+// Apply carries out the delete items of a plan, re-reading each tag first.
+func (s *Sweeper) Apply(ctx context.Context, items []plan.Item) {
+	s.applier(false).Apply(ctx, items)
+}
+
+func (s *Sweeper) applier(fresh bool) apply.Applier {
+	return apply.Applier{Registry: s.Registry, Concurrency: s.Concurrency, Logger: s.logger(), Audit: s.Audit, Host: s.Host, Fresh: fresh}
+}
+
+// sweep runs every selected repository through the pipeline, deleting as each
+// repository's plan is made when del is set. Items come back sorted.
+func (s *Sweeper) sweep(ctx context.Context, del bool) ([]plan.Item, error) {
 	log := s.logger()
 	repos, err := discover.Repositories(ctx, s.Registry, s.Repositories)
 	switch {
 	case errors.Is(err, registry.ErrUnauthorized):
-		return p, fmt.Errorf("%w: %w", ErrCredentials, err)
+		return nil, fmt.Errorf("%w: %w", ErrCredentials, err)
 	case err != nil:
 		// Nothing can be decided; the report says why, under Failed.
-		p.Items = []plan.Item{{Repository: "*", Tag: "*", Action: policy.Keep,
-			Reason: "the repositories could not be listed: nothing is deleted", Error: err.Error()}}
-		return p, nil
+		return []plan.Item{{Repository: "*", Tag: "*", Action: policy.Keep,
+			Reason: "the repositories could not be listed: nothing is deleted", Error: err.Error()}}, nil
 	}
 	log.Info("repositories selected", "count", len(repos))
-	listings := discover.Tags(ctx, s.Registry, repos, s.Concurrency)
-	if allUnauthorized(listings) {
-		return p, fmt.Errorf("%w: %w", ErrCredentials, listings[0].Err)
+	cache := resolve.NewCache(resolve.Resolver{Providers: s.Providers, Concurrency: s.Concurrency, Now: s.Now, Logger: log})
+	perRepo := make([][]plan.Item, len(repos))
+	listErrs := make([]error, len(repos))
+	g := errgroup.Group{}
+	g.SetLimit(max(s.Concurrency, 1)) // repositories in flight: memory grows with them, not with tags
+	for i, name := range repos {
+		g.Go(func() error {
+			perRepo[i], listErrs[i] = s.sweepRepo(ctx, name, cache, del)
+			return nil
+		})
 	}
-	p.Items = s.decide(ctx, listings)
-	if plan.Deletions(p.Items) > 0 {
-		inspected := s.inspect(ctx, p.Items)
-		s.checkAges(ctx, p.Items, inspected)
-		plan.Guard(p.Items, inspected)
-		p.Items = plan.Expand(p.Items, inspected, s.Graph)
+	_ = g.Wait()
+	if allUnauthorized(listErrs) {
+		return nil, fmt.Errorf("%w: %w", ErrCredentials, listErrs[0])
 	}
-	plan.Sort(p.Items)
-	if err := plan.Enforce(p.Items, s.Limits); err != nil {
-		return p, err
+	var items []plan.Item
+	for _, ri := range perRepo {
+		items = append(items, ri...)
 	}
-	log.Info("plan made", "tags", len(p.Items), "deletions", plan.Deletions(p.Items))
-	return p, nil
+	plan.Sort(items)
+	return items, nil
 }
 
-// Apply carries out the delete items of a plan whose states were read in this run.
-func (s *Sweeper) Apply(ctx context.Context, items []plan.Item) {
-	apply.Applier{Registry: s.Registry, Concurrency: s.Concurrency, Logger: s.logger(), Audit: s.Audit, Host: s.Host}.Apply(ctx, items)
-}
-
-// inspect reads, for each repository with a deletion, every tag's manifest and how
-// the registry deletes: what plan needs to keep safety rule 2.
-func (s *Sweeper) inspect(ctx context.Context, items []plan.Item) map[string]plan.Repo {
-	tagsOf := map[string][]string{}
-	deletes := map[string]bool{}
-	for _, it := range items {
-		tagsOf[it.Repository] = append(tagsOf[it.Repository], it.Tag)
-		if it.Action == policy.Delete {
-			deletes[it.Repository] = true
-		}
+// sweepRepo is one repository's pass. It returns the listing's error, if any.
+func (s *Sweeper) sweepRepo(ctx context.Context, name string, cache *resolve.Cache, del bool) ([]plan.Item, error) {
+	l := discover.List(ctx, s.Registry, name)
+	if l.Err != nil {
+		return []plan.Item{{Repository: name, Tag: "*", Action: policy.Keep,
+			Reason: "listing was incomplete: nothing in this repository is deleted", Error: l.Err.Error()}}, l.Err
 	}
-	out := map[string]plan.Repo{}
-	for repo := range deletes {
-		var r plan.Repo
-		r.Caps, r.CapsErr = s.Registry.Capabilities(ctx, repo)
-		if r.CapsErr == nil {
-			r.Manifests, r.Unresolved = discover.Manifests(ctx, s.Registry, repo, tagsOf[repo], s.Concurrency)
-			r.Referrers = s.referrers(ctx, repo, items, r.Manifests)
-		}
-		out[repo] = r
+	items := s.decide(ctx, l, cache)
+	if plan.Deletions(items) == 0 {
+		return items, nil
 	}
-	return out
-}
-
-// referrers asks the referrers API about each image a deletion may orphan. A
-// failure only leaves those referrers in place: it is logged, nothing breaks.
-func (s *Sweeper) referrers(ctx context.Context, repo string, items []plan.Item, manifests map[string]registry.Manifest) map[string][]string {
-	lister, ok := s.Registry.(registry.ReferrerLister)
-	if !ok || s.Graph.KeepReferrers {
-		return nil
-	}
-	out := map[string][]string{}
-	asked := map[string]bool{}
-	for _, it := range items {
-		m, found := manifests[it.Tag]
-		if it.Repository != repo || it.Action != policy.Delete || !found || asked[m.Digest] {
-			continue
+	repos := map[string]plan.Repo{name: s.inspect(ctx, l, items)}
+	s.checkAges(ctx, items, repos)
+	plan.Guard(items, repos)
+	items = plan.Expand(items, repos, s.Graph)
+	if del {
+		ptrs := make([]*plan.Item, len(items))
+		for i := range items {
+			ptrs[i] = &items[i]
 		}
-		asked[m.Digest] = true
-		refs, err := lister.Referrers(ctx, repo, m.Digest)
-		if err != nil {
-			s.logger().Warn("referrers not listed; they stay", "image", it.Ref(), "error", err)
-			continue
-		}
-		out[m.Digest] = refs
+		s.applier(true).ApplyRepo(ctx, name, ptrs)
 	}
-	return out
+	return items, nil
 }
 
 // checkAges keeps the deletions of images younger than their rule's minAge.
@@ -168,13 +176,13 @@ func (s *Sweeper) checkAges(ctx context.Context, items []plan.Item, repos map[st
 	}
 }
 
-func allUnauthorized(ls []discover.Repository) bool {
-	for _, l := range ls {
-		if l.Err == nil || !errors.Is(l.Err, registry.ErrUnauthorized) {
+func allUnauthorized(errs []error) bool {
+	for _, err := range errs {
+		if err == nil || !errors.Is(err, registry.ErrUnauthorized) {
 			return false
 		}
 	}
-	return len(ls) > 0
+	return len(errs) > 0
 }
 
 func (s *Sweeper) logger() *slog.Logger {

@@ -1,0 +1,100 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/prsweep/prsweep/internal/plan"
+	"github.com/prsweep/prsweep/internal/registry"
+)
+
+// confirm reads the tag listing back once for the tags a wave deleted (or found
+// missing) and records the outcome: a tag is deleted only when the listing no longer
+// shows it (safety rule 8). A 404 or a lost answer counts only when confirmed. A tag
+// still listed whose manifest is missing (a dangling tag, left by a racing writer or
+// a half-done retag) is removed once more without a digest, and read back again;
+// otherwise it is failed, and said to be dangling. It returns the last listing it
+// read (sorted), and whether it read one.
+func (a Applier) confirm(ctx context.Context, repo string, tried []*plan.Item) ([]string, bool) {
+	if len(tried) == 0 {
+		return nil, false
+	}
+	ctx = context.WithoutCancel(ctx) // the deletions happened: their outcome is read even when stopping
+	tags, err := a.listed(ctx, repo)
+	if err == nil {
+		var again []*plan.Item
+		for _, it := range tried {
+			if _, still := slices.BinarySearch(tags, it.Tag); still && a.isDangling(ctx, it) {
+				again = append(again, it)
+			}
+		}
+		if len(again) > 0 {
+			for _, it := range again {
+				a.removeDangling(ctx, it)
+			}
+			tags, err = a.listed(ctx, repo)
+		}
+	}
+	for _, it := range tried {
+		_, listed := slices.BinarySearch(tags, it.Tag)
+		switch {
+		case err != nil:
+			it.Done = false
+			it.Error = fmt.Sprintf("%snot confirmed: reading the tag listing back failed: %v", errPrefix(it), err)
+		case !listed && it.Error != "":
+			// The DELETE failed as far as we heard, yet the tag is gone.
+			it.Reason += fmt.Sprintf(noteLostReply, strings.TrimPrefix(it.Error, "deleting by "+string(it.Method)+": "))
+			it.Done, it.Error = true, ""
+		case !listed:
+			it.Done = true
+		default:
+			it.Done = false
+			it.Reason = strings.TrimSuffix(it.Reason, noteGone)
+			it.Error = errPrefix(it) + "the tag is still listed"
+			if a.isDangling(ctx, it) {
+				it.Error += ", and its manifest is missing (a dangling tag)"
+			}
+		}
+		a.journalAfter(it)
+		if it.Done {
+			a.logger().Info("deleted", "image", it.Ref(), "digest", it.Digest, "method", it.Method, "reason", it.Reason)
+		} else {
+			a.logger().Warn("not deleted", "image", it.Ref(), "error", it.Error)
+		}
+	}
+	return tags, err == nil
+}
+
+func (a Applier) listed(ctx context.Context, repo string) ([]string, error) {
+	tags, err := a.Registry.Tags(ctx, repo)
+	slices.Sort(tags)
+	return tags, err
+}
+
+func errPrefix(it *plan.Item) string {
+	if it.Error != "" {
+		return it.Error + "; "
+	}
+	return fmt.Sprintf("deleted by %s, but ", it.Method)
+}
+
+// isDangling says whether a listed tag's manifest is missing.
+func (a Applier) isDangling(ctx context.Context, it *plan.Item) bool {
+	_, err := a.Registry.Resolve(ctx, it.Repository, it.Tag)
+	return errors.Is(err, registry.ErrNotFound)
+}
+
+// removeDangling removes a tag whose manifest is missing by a method that needs no
+// digest: it points at nothing, so nothing else can go with it.
+func (a Applier) removeDangling(ctx context.Context, it *plan.Item) {
+	method := it.Method
+	if method == registry.MethodDigest {
+		method = registry.MethodRetag
+	}
+	if err := a.Registry.Delete(ctx, it.Repository, it.Tag, registry.Manifest{}, method); err != nil && !errors.Is(err, registry.ErrNotFound) {
+		a.logger().Warn("removing a dangling tag", "image", it.Ref(), "error", err)
+	}
+}

@@ -1,0 +1,154 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/prsweep/prsweep/internal/plan"
+	"github.com/prsweep/prsweep/internal/policy"
+	"github.com/prsweep/prsweep/internal/registry"
+)
+
+// Outcome notes that confirm adds to a tag's reason once the listing shows it gone.
+const (
+	noteGone      = " (already gone)"
+	noteLostReply = " (deleted, though the registry's answer was lost: %v)"
+)
+
+// deleteGroup removes one item, or tags that share a digest with one DELETE. It
+// returns the tags to confirm: those deleted, and those the re-read found missing.
+// A tag item ends Done only provisionally: confirm decides from the listing.
+func (a Applier) deleteGroup(ctx context.Context, group []*plan.Item, last *reread) (toConfirm []*plan.Item) {
+	first := group[0]
+	if first.Kind == plan.KindManifest {
+		a.deleteManifest(ctx, first)
+		a.journalAfter(first)
+		return nil
+	}
+	var live []*plan.Item
+	for _, it := range group {
+		if a.stillAsPlanned(ctx, it, last) {
+			live = append(live, it)
+		} else if it.Done {
+			toConfirm = append(toConfirm, it)
+		}
+	}
+	for _, it := range live {
+		if err := a.journalBefore(ctx, it); err != nil {
+			for _, it := range live {
+				it.Error = err.Error() // one DELETE removes them all: none goes unjournaled
+			}
+			return toConfirm
+		}
+	}
+	if len(live) == 0 {
+		return toConfirm
+	}
+	lead := live[0]
+	err := a.Registry.Delete(ctx, lead.Repository, lead.Tag, registry.Manifest{Digest: lead.Digest}, lead.Method)
+	for _, it := range live {
+		a.settle(it, err)
+		if it.Action == policy.Delete {
+			toConfirm = append(toConfirm, it)
+		} else {
+			a.journalAfter(it)
+		}
+	}
+	return toConfirm
+}
+
+// stillAsPlanned re-reads the tag (or takes the re-check's fresh read) and keeps it
+// when it moved since the decision (safety rule 5). A tag whose manifest is now
+// missing is left to confirm, which tells gone from dangling by the listing.
+func (a Applier) stillAsPlanned(ctx context.Context, it *plan.Item, last *reread) bool {
+	m, err := registry.Manifest{Digest: it.Digest}, error(nil)
+	switch {
+	case last != nil && last.has(it.Tag):
+		m, err = last.manifest(it.Tag)
+	case !a.Fresh || it.Digest == "":
+		m, err = a.Registry.Resolve(ctx, it.Repository, it.Tag)
+	}
+	switch {
+	case errors.Is(err, registry.ErrNotFound) && it.Digest == "":
+		return true // still dangling, as planned: remove the tag
+	case errors.Is(err, registry.ErrNotFound):
+		it.Done, it.Reason = true, it.Reason+noteGone // provisional: confirm reads the listing
+		return false
+	case err != nil:
+		it.Error = fmt.Sprintf("re-reading before deletion: %v", err)
+		return false
+	case m.Digest != it.Digest:
+		was := it.Digest
+		if was == "" {
+			was = "a missing manifest"
+		}
+		it.Action, it.Method = policy.Keep, ""
+		it.Reason = fmt.Sprintf("%s; kept: the tag now points at %s, not %s (pushed again since the decision)", it.Reason, m.Digest, was)
+		return false
+	}
+	return true
+}
+
+// settle records a tag deletion's answer; confirm turns it into the outcome.
+func (a Applier) settle(it *plan.Item, err error) {
+	switch {
+	case err == nil:
+		it.Done = true
+	case errors.Is(err, registry.ErrNotFound):
+		it.Done, it.Reason = true, it.Reason+noteGone
+	case errors.Is(err, registry.ErrLocked):
+		// A lock set since the plan (or on a manifest the plan could not see) wins.
+		it.Action, it.Method = policy.Keep, ""
+		it.Reason += "; kept: locked by the registry"
+	case errors.Is(err, registry.ErrInUse):
+		it.Action, it.Method = policy.Keep, ""
+		it.Reason += "; kept: " + err.Error()
+	default:
+		// Perhaps done, the answer lost (a reset, a 5xx after the fact): confirm reads
+		// the listing and says which.
+		it.Error = fmt.Sprintf("deleting by %s: %v", it.Method, err)
+	}
+}
+
+// deleteManifest removes an untagged manifest. Its answer is read back by digest
+// when it was not a plain yes.
+func (a Applier) deleteManifest(ctx context.Context, it *plan.Item) {
+	if err := a.journalBefore(ctx, it); err != nil {
+		if errors.Is(err, registry.ErrNotFound) && a.manifestGone(ctx, it) {
+			it.Done, it.Reason = true, it.Reason+noteGone
+			return
+		}
+		it.Error = err.Error()
+		return
+	}
+	err := a.Registry.Delete(ctx, it.Repository, "", registry.Manifest{Digest: it.Digest}, it.Method)
+	switch {
+	case err == nil:
+		it.Done = true
+	case errors.Is(err, registry.ErrLocked):
+		it.Action, it.Method = policy.Keep, ""
+		it.Reason += "; kept: locked by the registry"
+	case errors.Is(err, registry.ErrInUse):
+		it.Action, it.Method = policy.Keep, ""
+		it.Reason += "; kept: " + err.Error()
+	case a.manifestGone(ctx, it):
+		note := noteGone
+		if !errors.Is(err, registry.ErrNotFound) {
+			note = fmt.Sprintf(noteLostReply, err)
+		}
+		it.Done, it.Reason = true, it.Reason+note
+	default:
+		it.Error = fmt.Sprintf("deleting by %s: %v", it.Method, err)
+	}
+}
+
+// manifestGone reads a manifest back by digest: only a positive "not found" counts.
+func (a Applier) manifestGone(ctx context.Context, it *plan.Item) bool {
+	store, ok := a.Registry.(registry.ManifestStore)
+	if !ok {
+		return false
+	}
+	_, _, err := store.Manifest(ctx, it.Repository, it.Digest)
+	return errors.Is(err, registry.ErrNotFound)
+}
