@@ -1,11 +1,20 @@
 // Package httpx holds the HTTP concerns every adapter shares, written once as
 // http.RoundTripper layers: retry with exponential back-off, full jitter and
-// Retry-After (NewRetry), a per-attempt timeout (NewTimeout), a default
-// User-Agent (NewUserAgent), and URL redaction for logs and errors (RedactURL).
+// Retry-After (NewRetry), the sweep's shared request budget (Limiter: requests
+// in flight, the registry's pace, counters), a per-attempt time-out that fits
+// the request (NewTimeouts), a default User-Agent (NewUserAgent), the --debug
+// dump (NewDump), the base transport (NewBaseTransport), and URL redaction for
+// logs and errors (RedactURL).
 //
-// A typical stack, outermost first: UserAgent → Retry → Timeout → transport, so
-// that each attempt gets its own deadline and the retry layer sees it expire.
+// A typical stack, outermost first:
 //
-// This package imports only the standard library. It must not import prsweep's
-// domain packages (registry, scm, config, …): it knows HTTP, not pull requests.
+//	UserAgent → Retry → Limiter → Timeouts → Dump → base transport
+//
+// so that a request waiting to be retried holds no slot of the Limiter, time
+// spent waiting for a slot or the pace is not part of an attempt's time-out,
+// and each attempt gets its own deadline, which the retry layer sees expire.
+//
+// This package imports the standard library and golang.org/x/time/rate only.
+// It must not import prsweep's domain packages (registry, scm, config, …): it
+// knows HTTP, not pull requests.
 package httpx

@@ -8,11 +8,24 @@ import (
 	"os"
 )
 
+// MaxIdleConnsPerHost is the base transport's pool of idle connections per
+// host: as many as the largest concurrency a sweep may have, so that no request
+// in flight finds its connection closed and a new TLS handshake waiting when it
+// ends. (The standard transport keeps 2.) The pool holds no more connections
+// than were ever in use at once, so a smaller concurrency keeps fewer.
+const MaxIdleConnsPerHost = 64
+
 // NewBaseTransport is the transport every adapter builds on: the standard one,
 // with TLS 1.2 at least, the system's CAs plus those in caFile (a PEM bundle, for a
-// private CA), and certificate checks off only when skipVerify (insecure: true).
+// private CA), and certificate checks off only when skipVerify (insecure: true),
+// HTTP/2 where the server offers it, and a pool of MaxIdleConnsPerHost.
 func NewBaseTransport(caFile string, skipVerify bool) (*http.Transport, error) {
 	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = MaxIdleConnsPerHost
+	// The registry, its token server and the sources share the pool.
+	t.MaxIdleConns = max(t.MaxIdleConns, 2*MaxIdleConnsPerHost)
+	// With a TLS config of our own, HTTP/2 must be asked for.
+	t.ForceAttemptHTTP2 = true
 	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: skipVerify} //nolint:gosec // only with insecure: true
 	if caFile == "" {
 		return t, nil

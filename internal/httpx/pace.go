@@ -1,0 +1,201 @@
+package httpx
+
+import (
+	"context"
+	"math"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// How the pace adapts to 429s: a 429 cuts the rate to decrease × the rate that
+// was throttled; each quiet period without one raises it by growth up to ceiling
+// × that rate, and above it by probe only, never above the configured rate. So a
+// sweep without a configured rate settles just under the registry's quota, and
+// one throttled by a passing neighbour finds its way back up.
+const (
+	decrease = 0.5
+	growth   = 1.25
+	probe    = 1.05
+	ceiling  = 0.9
+	minRate  = rate.Limit(0.1) // one request every ten seconds: a cut never stops a sweep
+)
+
+// pacer paces one class of requests (reads or writes) of a whole sweep. Without a
+// configured rate it lets everything through until the first 429.
+type pacer struct {
+	name string     // "reads" or "writes", for the log
+	set  rate.Limit // configured rate; 0: none
+	cfg  *paceConfig
+
+	mu     sync.Mutex
+	lim    *rate.Limiter // nil while unpaced; replaced on each cut
+	cur    rate.Limit    // current rate; rate.Inf while unpaced
+	top    rate.Limit    // the rate grows fast up to this (ceiling × the rate last throttled), slowly above
+	hold   time.Time     // nobody starts before this: a 429's Retry-After
+	cut    time.Time     // when the rate was last cut: a 429 of a request admitted before it is old news
+	grown  time.Time     // when the rate last changed; it grows after each quiet period since
+	window counter       // admissions, for the observed rate
+}
+
+func newPacer(name string, perMinute float64, c *paceConfig) *pacer {
+	p := &pacer{name: name, cfg: c, cur: rate.Inf, top: rate.Inf, window: counter{width: c.window}}
+	if perMinute > 0 {
+		p.set = rate.Limit(perMinute / 60)
+		p.cur = p.set
+		p.lim = rate.NewLimiter(p.cur, 1)
+	}
+	return p
+}
+
+// admit waits until a request may start and returns when it was admitted.
+func (p *pacer) admit(ctx context.Context) (time.Time, error) {
+	for {
+		p.mu.Lock()
+		now := p.cfg.now()
+		p.grow(now)
+		if now.Before(p.hold) {
+			wait := p.hold.Sub(now)
+			p.mu.Unlock()
+			if err := p.cfg.sleep(ctx, wait); err != nil {
+				return time.Time{}, err
+			}
+			continue
+		}
+		lim := p.lim
+		if lim == nil {
+			p.window.add(now)
+			p.mu.Unlock()
+			return now, nil
+		}
+		r := lim.ReserveN(now, 1)
+		wait := r.DelayFrom(now)
+		p.mu.Unlock()
+		if err := p.cfg.sleep(ctx, wait); err != nil {
+			r.CancelAt(p.cfg.now())
+			return time.Time{}, err
+		}
+		p.mu.Lock()
+		now = p.cfg.now()
+		again := lim != p.lim || now.Before(p.hold) // cut while we waited: take a place in the new pace
+		if !again {
+			p.window.add(now)
+		}
+		p.mu.Unlock()
+		if !again {
+			return now, nil
+		}
+	}
+}
+
+// throttled takes a 429 to a request admitted at admitted; retryAfter is the
+// wait it asked for (0: none). It returns the new rate per minute when it cut it.
+func (p *pacer) throttled(admitted time.Time, retryAfter time.Duration) (perMinute float64, cut bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.cfg.now()
+	if retryAfter > 0 {
+		if h := now.Add(min(retryAfter, p.cfg.maxHold)); h.After(p.hold) {
+			p.hold = h
+		}
+	}
+	if admitted.Before(p.cut) {
+		return 0, false // sent before the last cut: that cut answered it already
+	}
+	throttledAt := p.cur // paced: the rate that proved too high
+	if throttledAt == rate.Inf {
+		throttledAt = p.window.rate(now) // unpaced: what we were sending
+	}
+	if throttledAt == rate.Inf || throttledAt <= 0 {
+		throttledAt = max(p.set, minRate)
+	}
+	p.top = throttledAt * ceiling
+	p.cur = max(throttledAt*decrease, minRate)
+	p.lim = rate.NewLimiter(p.cur, 1)
+	p.cut = now
+	p.grown = later(now, p.hold)
+	return float64(p.cur) * 60, true
+}
+
+// grow raises the rate for each quiet period since it last changed.
+func (p *pacer) grow(now time.Time) {
+	if p.lim == nil || p.grown.IsZero() || now.Sub(p.grown) < p.cfg.quiet {
+		return
+	}
+	for i := 0; now.Sub(p.grown) >= p.cfg.quiet; i++ {
+		if (p.set > 0 && p.cur >= p.set) || i == 1000 {
+			p.grown = now // time spent at the configured rate earns nothing
+			break
+		}
+		next := p.cur * probe
+		if p.cur < p.top {
+			next = min(p.cur*growth, p.top)
+		}
+		if p.set > 0 {
+			next = min(next, p.set)
+		}
+		p.cur = next
+		p.grown = p.grown.Add(p.cfg.quiet)
+	}
+	p.lim.SetLimitAt(now, p.cur)
+}
+
+// perMinute is the current pace; 0 while unpaced.
+func (p *pacer) perMinute() float64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cur == rate.Inf {
+		return 0
+	}
+	return float64(p.cur) * 60
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// counter estimates the rate of admissions over the last width, in buckets of a
+// tenth of it, or since the first admission when that is more recent.
+type counter struct {
+	width   time.Duration
+	first   time.Time
+	buckets [10]struct {
+		start time.Time
+		n     int
+	}
+}
+
+func (c *counter) add(t time.Time) {
+	if c.first.IsZero() {
+		c.first = t
+	}
+	step := c.width / 10
+	start := t.Truncate(step)
+	b := &c.buckets[int(start.UnixNano()/int64(step))%len(c.buckets)]
+	if !b.start.Equal(start) {
+		b.start, b.n = start, 0
+	}
+	b.n++
+}
+
+// rate returns admissions per second; rate.Inf when there is nothing to go by.
+func (c *counter) rate(now time.Time) rate.Limit {
+	if c.first.IsZero() {
+		return rate.Inf
+	}
+	n := 0
+	for _, b := range c.buckets {
+		if !b.start.IsZero() && now.Sub(b.start) < c.width {
+			n += b.n
+		}
+	}
+	span := min(now.Sub(c.first), c.width)
+	if span <= 0 {
+		return rate.Inf
+	}
+	return rate.Limit(math.Max(float64(n), 1) / span.Seconds())
+}
