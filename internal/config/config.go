@@ -10,18 +10,19 @@ import (
 // Config is one prsweep configuration file. Load or Parse it; code that builds one
 // by hand calls SetDefaults and Validate before using it.
 type Config struct {
-	Registry    Registry `yaml:"registry"`
-	Sources     []Source `yaml:"sources"`
-	Rules       []Rule   `yaml:"rules"`
-	Keep        []string `yaml:"keep"`        // regexes on the tag; nil means the default ["^latest$"]
-	Untagged    string   `yaml:"untagged"`    // keep | delete; default keep
-	Referrers   string   `yaml:"referrers"`   // delete | keep: a deleted image's signatures and attestations; default delete
-	Safety      Safety   `yaml:"safety"`      //
-	Concurrency int      `yaml:"concurrency"` // 1..64; 0 means the default 8
-	Timeout     Duration `yaml:"timeout"`     // whole-sweep deadline; 0 = none
-	Audit       string   `yaml:"audit"`       // journal of deletions (JSON lines), relative to the config file
-	HTTP        HTTP     `yaml:"http"`        // time-outs and retries of every request
-	Serve       Serve    `yaml:"serve"`       // prsweep serve: listen address, schedule, webhooks (serve.go)
+	Registry    Registry  `yaml:"registry"`
+	Sources     []Source  `yaml:"sources"`
+	Rules       []Rule    `yaml:"rules"`
+	Keep        []string  `yaml:"keep"`        // regexes on the tag; nil means the default ["^latest$"]
+	Untagged    string    `yaml:"untagged"`    // keep | delete; default keep
+	Referrers   string    `yaml:"referrers"`   // delete | keep: a deleted image's signatures and attestations; default delete
+	Safety      Safety    `yaml:"safety"`      //
+	Concurrency int       `yaml:"concurrency"` // requests in flight across the sweep, 1..64; 0 means the default 8
+	RateLimit   RateLimit `yaml:"rateLimit"`   // pace under the registry's quota (ratelimit.go)
+	Timeout     Duration  `yaml:"timeout"`     // whole-sweep deadline; 0 = none
+	Audit       string    `yaml:"audit"`       // journal of deletions (JSON lines), relative to the config file
+	HTTP        HTTP      `yaml:"http"`        // time-outs and retries of every request
+	Serve       Serve     `yaml:"serve"`       // prsweep serve: listen address, schedule, webhooks (serve.go)
 
 	keep []*regexp.Regexp // compiled by Validate
 	meta *meta            // where values came from, for error messages
@@ -92,7 +93,7 @@ type Safety struct {
 
 // HTTP tunes every request prsweep sends, to the registry and to the sources.
 type HTTP struct {
-	Timeout       Duration `yaml:"timeout"`       // per attempt, body included; default 60s
+	Timeout       Duration `yaml:"timeout"`       // per attempt, body included, every request; 0: 10s for reads, 60s for writes
 	Attempts      int      `yaml:"attempts"`      // tries per request, the first included; default 5 (10 with type acr)
 	MaxRetryAfter Duration `yaml:"maxRetryAfter"` // longest Retry-After honoured; longer gives up; default 2m
 }
@@ -148,9 +149,6 @@ func (c *Config) SetDefaults() {
 	}
 	if c.Concurrency == 0 {
 		c.Concurrency = DefaultConcurrency
-	}
-	if c.HTTP.Timeout == 0 {
-		c.HTTP.Timeout = Duration(60 * time.Second)
 	}
 	if c.HTTP.Attempts == 0 {
 		c.HTTP.Attempts = 5

@@ -46,7 +46,7 @@ func TestLoadSpecExample(t *testing.T) {
 			Delete: []string{"merged", "closed"},
 		}},
 		Keep: []string{"^latest$"}, Untagged: "keep", Referrers: "delete", Concurrency: 8,
-		HTTP: HTTP{Timeout: Duration(time.Minute), Attempts: 5, MaxRetryAfter: Duration(2 * time.Minute)},
+		HTTP: HTTP{Attempts: 5, MaxRetryAfter: Duration(2 * time.Minute)},
 	}
 	if diff := cmp.Diff(want, c, ignoreUnexported()); diff != "" {
 		t.Fatalf("config (-want +got):\n%s", diff)
@@ -82,7 +82,7 @@ rules: [{tags: '^PR(?P<pr>\d+)', source: s}]
 			Delete: []string{"merged", "closed"},
 		}},
 		Keep: []string{"^latest$"}, Untagged: "keep", Referrers: "delete", Concurrency: 8,
-		HTTP: HTTP{Timeout: Duration(time.Minute), Attempts: 5, MaxRetryAfter: Duration(2 * time.Minute)},
+		HTTP: HTTP{Attempts: 5, MaxRetryAfter: Duration(2 * time.Minute)},
 	}
 	if diff := cmp.Diff(want, c, ignoreUnexported()); diff != "" {
 		t.Fatalf("defaults (-want +got):\n%s", diff)

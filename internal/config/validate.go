@@ -53,9 +53,10 @@ func (c *Config) Validate() error {
 			v.add(key, "%g is not between 0 and 100 (0 means no limit)", p)
 		}
 	}
-	if c.HTTP.Timeout < Duration(time.Second) {
-		v.add("http.timeout", "%s is shorter than a second", c.HTTP.Timeout)
+	if c.HTTP.Timeout != 0 && c.HTTP.Timeout < Duration(time.Second) {
+		v.add("http.timeout", "%s is shorter than a second (0 means 10s for reads, 60s for writes)", c.HTTP.Timeout)
 	}
+	v.rateLimit(c.RateLimit, c.Registry.Type)
 	if c.HTTP.Attempts < 1 || c.HTTP.Attempts > 20 {
 		v.add("http.attempts", "%d is not between 1 and 20", c.HTTP.Attempts)
 	}
