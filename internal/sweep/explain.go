@@ -20,6 +20,7 @@ func (s *Sweeper) Explain(ctx context.Context, image string) (report.Explanation
 	e := report.Explanation{Image: image, Policy: s.Policy.Explain(repo, tag)}
 	scoped := *s
 	scoped.Repositories = []string{repo}
+	scoped.readAll = true
 	p, err := scoped.Plan(ctx)
 	var limit *plan.LimitError
 	switch {

@@ -70,7 +70,7 @@ func deletedTags(items []plan.Item) []string {
 
 // needsAll reports whether the plan must know what every staying tag holds.
 func (s *Sweeper) needsAll(r plan.Repo, l discover.Repository, items []plan.Item) bool {
-	if !r.Caps.Untag || s.Graph.UntaggedDelete {
+	if !r.Caps.Untag || s.Graph.UntaggedDelete || s.readAll {
 		return true
 	}
 	if s.Graph.KeepReferrers {

@@ -39,7 +39,8 @@ type Sweeper struct {
 	Now          func() time.Time
 	Logger       *slog.Logger
 
-	only *scm.Ref // set by ForPR: the one pull request this sweep may delete for
+	only    *scm.Ref // set by ForPR: the one pull request this sweep may delete for
+	readAll bool     // set by Explain: read every tag of a repository with deletions, to show its digest
 }
 
 // Result is what a sweep decided and did.
