@@ -137,7 +137,7 @@ func startDistribution28(ctx context.Context, dir, storage string, o options) (*
 		}
 		return nil, fmt.Errorf("starting distribution 2.8 on %s: %w; output: %s", addr, err, out.String())
 	}
-	return &Server{kind: KindDistribution28, host: addr, stop: stop}, nil
+	return &Server{kind: KindDistribution28, host: addr, stop: stop, storage: storage}, nil
 }
 
 // waitReady polls url until it answers with any HTTP status, the process exits, or the

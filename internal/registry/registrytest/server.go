@@ -22,6 +22,7 @@ type Server struct {
 	kind       Kind
 	host       string
 	user, pass string
+	storage    string // distribution 2.8's filesystem root; "" for in-memory storage
 
 	stop     func() error
 	stopOnce sync.Once
