@@ -24,7 +24,7 @@ var registries = map[string]func(t testing.TB, opts ...registrytest.Option) *reg
 }
 
 // newSweeper parses a configuration for the registry at host with a static source.
-func newSweeper(t *testing.T, host string, states map[string]string, extra string) *sweep.Sweeper {
+func newSweeper(t *testing.T, host string, states map[string]string, extra string, opts ...sweep.Options) *sweep.Sweeper {
 	t.Helper()
 	var b strings.Builder
 	for n, s := range states {
@@ -44,7 +44,7 @@ sources:
 	if err != nil {
 		t.Fatalf("config: %v\n%s", err, yaml)
 	}
-	s, err := sweep.New(cfg, sweep.Options{})
+	s, err := sweep.New(cfg, append(opts, sweep.Options{})[0])
 	if err != nil {
 		t.Fatal(err)
 	}
