@@ -123,6 +123,10 @@ type ReferrerLister interface {
 type ListedManifest struct {
 	Manifest
 	Tags []string `json:"tags,omitempty"`
+	// LockedTags are the tags of Tags the registry forbids removing (what Resolve
+	// reports as Locked for that tag). Manifest.Locked is set when the manifest may not
+	// be deleted by digest: it, its repository or any of its tags is locked.
+	LockedTags []string `json:"lockedTags,omitempty"`
 	// Err is set when the manifest is listed but what the engine needs of it could not
 	// be read (an index whose children are unknown): it then counts as holding
 	// everything, and none of its tags is deleted.

@@ -158,7 +158,10 @@ func TestDelete(t *testing.T) {
 	}
 
 	own, _ := c.Resolve(ctx, "jarvis", "PR3571-test")
-	if err := c.Delete(ctx, "jarvis", "", own, registry.MethodDigest); err != nil {
+	if err := c.Delete(ctx, "jarvis", "", own, registry.MethodDigest); !errors.Is(err, registry.ErrInUse) {
+		t.Errorf("deleting a tagged manifest as untagged: %v, want ErrInUse", err)
+	}
+	if err := c.Delete(ctx, "jarvis", "PR3571-test", own, registry.MethodDigest); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Resolve(ctx, "jarvis", "PR3571-test"); !errors.Is(err, registry.ErrNotFound) {

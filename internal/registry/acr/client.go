@@ -22,8 +22,10 @@ import (
 const (
 	// DefaultAudience is the Entra ID audience of ACR tokens, in every Azure cloud.
 	DefaultAudience = "https://containerregistry.azure.net"
-	// DefaultPageSize is the n asked of catalog and tag listings.
-	DefaultPageSize = 100
+	// DefaultPageSize is the n asked of catalog, tag and manifest listings: the most
+	// ACR gives a page (it answers a larger n with 1,000 and a Link,
+	// https://github.com/Azure/acr/issues/749).
+	DefaultPageSize = 1000
 	// DefaultAttemptTimeout bounds each HTTP attempt.
 	DefaultAttemptTimeout = 60 * time.Second
 )
@@ -49,7 +51,7 @@ type Options struct {
 	Transport http.RoundTripper
 	// Wrap, when set, wraps the base transport, under the retries: --debug's dump.
 	Wrap func(http.RoundTripper) http.RoundTripper
-	// PageSize is the n asked of catalog and tag listings (default 100).
+	// PageSize is the n asked of catalog, tag and manifest listings (default 1000).
 	PageSize int
 	// RetryOptions tune the retry layer after the ACR defaults (tests inject the sleep).
 	RetryOptions []httpx.RetryOption

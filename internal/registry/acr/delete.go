@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
@@ -52,6 +54,8 @@ func (c *Client) Capabilities(ctx context.Context, repo string) (registry.Capabi
 // Delete removes repo:tag, which points at m: by untag (DELETE
 // /acr/v1/{repo}/_tags/{tag}), which leaves the manifest and its other tags, or by
 // digest (DELETE /v2/{repo}/manifests/{digest}), which takes every tag on m with it.
+// Before a digest deletion it reads the manifest's own tags and refuses with
+// registry.ErrInUse while one other than tag remains (tag "" for a manifest item).
 // A 404 is registry.ErrNotFound; a locked tag or manifest is registry.ErrLocked.
 // Nothing is ever unlocked.
 func (c *Client) Delete(ctx context.Context, repo, tag string, m registry.Manifest, method registry.Method) error {
@@ -63,6 +67,9 @@ func (c *Client) Delete(ctx context.Context, repo, tag string, m registry.Manife
 		if m.Digest == "" {
 			return fmt.Errorf("deleting %s:%s by digest: no digest", repo, tag)
 		}
+		if err := c.noOtherTags(ctx, repo, tag, m.Digest); err != nil {
+			return err
+		}
 		cl, err := c.sdk(repo, forDelete)
 		if err != nil {
 			return err
@@ -72,6 +79,36 @@ func (c *Client) Delete(ctx context.Context, repo, tag string, m registry.Manife
 		return deleted(statusOf(resp), mapError(err))
 	}
 	return fmt.Errorf("deleting %s:%s: %w: method %q", repo, tag, registry.ErrUnsupported, method)
+}
+
+// noOtherTags reads digest's attributes (GET /acr/v1/{repo}/_manifests/{digest}) and
+// fails with registry.ErrInUse when a tag other than tag is on it. The tag listing
+// omits tags whose listEnabled is false, so the engine may believe the manifest
+// untagged, or tagged only by tag; ACR's digest DELETE would take such a tag along.
+func (c *Client) noOtherTags(ctx context.Context, repo, tag, digest string) error {
+	cl, err := c.sdk(repo, forMetadata)
+	if err != nil {
+		return err
+	}
+	mp, err := cl.GetManifestProperties(ctx, repo, digest, nil)
+	if err != nil {
+		return fmt.Errorf("reading the tags of %s@%s before deleting it: %w", repo, digest, mapError(err))
+	}
+	if mp.Manifest == nil {
+		return fmt.Errorf("reading the tags of %s@%s before deleting it: the registry sent no attributes", repo, digest)
+	}
+	var others []string
+	for _, t := range mp.Manifest.Tags {
+		if t != nil && *t != tag {
+			others = append(others, *t)
+		}
+	}
+	if len(others) > 0 {
+		slices.Sort(others)
+		return fmt.Errorf("deleting %s@%s by digest: %w: tagged %s, which would go with it (the tag listing leaves out tags whose listEnabled is false)",
+			repo, digest, registry.ErrInUse, strings.Join(others, ", "))
+	}
+	return nil
 }
 
 // untag sends DELETE /acr/v1/{repo}/_tags/{tag} and returns the status. The SDK

@@ -8,7 +8,13 @@
 //   - It removes a tag with ACR's untag call (DELETE /acr/v1/{repo}/_tags/{tag}),
 //     which never touches the manifest or its other tags. (ACR's /v2 DELETE "by tag"
 //     deletes the image and every tag on it.) Deleting by digest uses
-//     DELETE /v2/{repo}/manifests/{digest}.
+//     DELETE /v2/{repo}/manifests/{digest}, after reading the manifest's own tags:
+//     ACR's tag listing leaves out tags whose listEnabled is false, and the
+//     deletion would take them along, so a tag other than the one being removed
+//     makes it registry.ErrInUse.
+//   - It is a registry.ManifestLister: a repository's manifests, tags and locks come
+//     from the pages of ACR's two listings (_manifests and _tags) and one read per
+//     index, not from a read per tag.
 //   - It reports a tag as Locked when the tag, its manifest or its repository has
 //     deleteEnabled or writeEnabled false, and it never changes those attributes.
 //   - It signs in the ways ACR users already do (see Auth): a service principal with a

@@ -20,7 +20,7 @@ func TestManifestStore(t *testing.T) {
 	if err != nil || mediaType != registry.MediaTypeDockerManifest || len(raw) == 0 {
 		t.Fatalf("Manifest: %d bytes, %q, %v", len(raw), mediaType, err)
 	}
-	if err := c.Delete(ctx, "jarvis", "", registry.Manifest{Digest: d}, registry.MethodDigest); err != nil {
+	if err := c.Delete(ctx, "jarvis", "PR3571-test", registry.Manifest{Digest: d}, registry.MethodDigest); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.PutManifest(ctx, "jarvis", "PR3571-test", raw, mediaType); err != nil {

@@ -24,11 +24,13 @@ import (
 // POST /oauth2/token (refresh token + scope → access token), GET /oauth2/token
 // (basic credentials + scope → access token), GET /acr/v1/_catalog, GET
 // /acr/v1/{repo}, GET /acr/v1/{repo}/_tags (n, last, orderby, digest; Link
-// paging), GET and DELETE /acr/v1/{repo}/_tags/{tag}, GET
-// /acr/v1/{repo}/_manifests/{digest}, and GET, HEAD, PUT and DELETE
-// /v2/{repo}/manifests/{ref}. Every data request needs an ACR access token whose
-// access claim covers it; otherwise 401 with a Bearer challenge naming the scope. A
-// delete or upload that a lock forbids gets 405 REGISTRY_DISALLOWED_OPERATION.
+// paging), GET and DELETE /acr/v1/{repo}/_tags/{tag}, GET /acr/v1/{repo}/_manifests
+// (n, last, orderby; Link paging), GET /acr/v1/{repo}/_manifests/{digest}, and GET,
+// HEAD, PUT and DELETE /v2/{repo}/manifests/{ref}. Every data request needs an ACR
+// access token whose access claim covers it; otherwise 401 with a Bearer challenge
+// naming the scope. A delete or upload that a lock forbids gets 405
+// REGISTRY_DISALLOWED_OPERATION. A listing gives at most 1,000 items a page, whatever
+// n asks (as ACR does), and leaves out what has listEnabled false.
 //
 // Authority: GET /{tenant}/v2.0/.well-known/openid-configuration and POST
 // /{tenant}/oauth2/v2.0/token (client credentials with a secret, a certificate
@@ -64,6 +66,9 @@ type ACR struct {
 	served          int // requests to the login server that could be throttled
 	throttled       int
 	requests        []string
+
+	seen             map[string]map[string]bool // repo → digests the manifest listing knows
+	hiddenTagsListed bool                       // WithACRHiddenTagsInManifestListing
 }
 
 // ACRRole is what an identity may do: "catalog" (list repositories), and the

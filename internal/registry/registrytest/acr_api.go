@@ -68,7 +68,10 @@ func (a *ACR) serveACRv1(w http.ResponseWriter, r *http.Request, rest string) {
 		}
 	case strings.Contains(rest, "/_manifests"):
 		i := strings.LastIndex(rest, "/_manifests")
-		repo, ref, route = rest[:i], strings.TrimPrefix(rest[i+len("/_manifests"):], "/"), "/acr/v1/{repo}/_manifests/{digest}"
+		repo, ref, route = rest[:i], strings.TrimPrefix(rest[i+len("/_manifests"):], "/"), "/acr/v1/{repo}/_manifests"
+		if ref != "" {
+			route += "/{digest}"
+		}
 	}
 	a.note(r.Method, route)
 	if r.Method == http.MethodPatch {
@@ -88,7 +91,9 @@ func (a *ACR) serveACRv1(w http.ResponseWriter, r *http.Request, rest string) {
 		a.tags(w, r, repo)
 	case route == "/acr/v1/{repo}/_tags/{tag}" && (r.Method == http.MethodGet || r.Method == http.MethodDelete):
 		a.tag(w, r, repo, ref)
-	case route == "/acr/v1/{repo}/_manifests/{digest}" && r.Method == http.MethodGet && ref != "":
+	case route == "/acr/v1/{repo}/_manifests" && r.Method == http.MethodGet:
+		a.manifestsList(w, r, repo)
+	case route == "/acr/v1/{repo}/_manifests/{digest}" && r.Method == http.MethodGet:
 		a.manifestProps(w, r, repo, ref)
 	default:
 		a.unknown(w, r)
@@ -196,6 +201,7 @@ func (a *ACR) tag(w http.ResponseWriter, r *http.Request, repo, tag string) {
 		disallowed(w)
 		return
 	}
+	a.remember(repo, m.digest) // untagged, it stays in the manifest listing
 	if err := a.backendDelete(r.Context(), repo, tag); err != nil {
 		acrJSONError(w, http.StatusInternalServerError, "UNKNOWN", err.Error())
 		return
@@ -225,14 +231,9 @@ func (a *ACR) manifestProps(w http.ResponseWriter, r *http.Request, repo, digest
 			names = append(names, t.name)
 		}
 	}
-	info := parseManifest(m)
-	created := a.createdTime(repo + "@" + digest).Format(time.RFC3339Nano)
-	attrs := map[string]any{"digest": digest, "imageSize": info.size, "createdTime": created, "lastUpdateTime": created,
-		"mediaType": m.mediaType, "tags": names, "changeableAttributes": attrsJSON(a.attributes(repo + "@" + digest))}
-	if info.configMediaType != "" {
-		attrs["configMediaType"] = info.configMediaType
-	}
-	if info.refs != nil {
+	slices.Sort(names)
+	attrs := a.manifestJSON(repo, m, names)
+	if info := parseManifest(m); info.refs != nil {
 		attrs["references"] = info.refs
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"registry": a.Host(), "imageName": repo, "manifest": attrs})

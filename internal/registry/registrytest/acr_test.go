@@ -173,10 +173,11 @@ func TestACRUnknownRequestsFail(t *testing.T) {
 		{http.MethodGet, "/v2/"},
 		{http.MethodPatch, "/acr/v1/jarvis/_tags/PR3571-test"},
 		{http.MethodGet, "/v2/jarvis/blobs/sha256:0"},
+		{http.MethodDelete, "/acr/v1/jarvis/_manifests"},
 	} {
 		c.do(r.method, r.path, "")
 	}
-	if len(rec.errors) != 3 || !strings.Contains(rec.errors[1], "never change attributes") {
-		t.Errorf("reported %q, want three failures", rec.errors)
+	if len(rec.errors) != 4 || !strings.Contains(rec.errors[1], "never change attributes") {
+		t.Errorf("reported %q, want four failures", rec.errors)
 	}
 }

@@ -57,12 +57,16 @@ func (a *ACR) putManifest(w http.ResponseWriter, r *http.Request, repo, ref stri
 		acrJSONError(w, http.StatusBadRequest, "MANIFEST_INVALID", err.Error())
 		return
 	}
+	if old, err := a.manifest(r.Context(), repo, ref, http.MethodHead); err == nil {
+		a.remember(repo, old.digest) // a tag moved away leaves its manifest untagged, still listed
+	}
 	resp, err := a.backendSend(r.Context(), http.MethodPut, "/v2/"+repo+"/manifests/"+url.PathEscape(ref), r.Header.Get("Content-Type"), body)
 	if err != nil {
 		acrJSONError(w, http.StatusInternalServerError, "UNKNOWN", err.Error())
 		return
 	}
 	defer resp.Body.Close()
+	a.remember(repo, resp.Header.Get("Docker-Content-Digest"))
 	answer, _ := io.ReadAll(resp.Body)
 	for _, h := range []string{"Content-Type", "Docker-Content-Digest", "Location"} {
 		if v := resp.Header.Get(h); v != "" {
@@ -104,8 +108,12 @@ func (a *ACR) deleteManifest(w http.ResponseWriter, r *http.Request, repo, ref s
 	_, _ = io.WriteString(w, "")
 }
 
-// pageOf returns the page after the item named last (n items, default 100) and,
-// when more follow, the name of the page's last item.
+// acrMaxPage is the most items ACR gives a page: a larger n gets 1,000 and a Link
+// (https://github.com/Azure/acr/issues/749).
+const acrMaxPage = 1000
+
+// pageOf returns the page after the item named last (n items, default 100, at most
+// acrMaxPage) and, when more follow, the name of the page's last item.
 func pageOf[T any](w http.ResponseWriter, r *http.Request, items []T, name func(T) string) (page []T, next string, ok bool) {
 	q := r.URL.Query()
 	n := 100
@@ -115,7 +123,7 @@ func pageOf[T any](w http.ResponseWriter, r *http.Request, items []T, name func(
 			acrJSONError(w, http.StatusBadRequest, "PAGINATION_NUMBER_INVALID", "invalid number of results requested")
 			return nil, "", false
 		}
-		n = v
+		n = min(v, acrMaxPage)
 	}
 	start := 0
 	if last := q.Get("last"); last != "" {
