@@ -6,12 +6,15 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/prsweep/prsweep/internal/audit"
 	"github.com/prsweep/prsweep/internal/policy"
 	"github.com/prsweep/prsweep/internal/registry/registrytest"
 )
@@ -121,5 +124,55 @@ func TestDanglingTags(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"dang:PR5001-test"}, remaining(t, srv.Host())); diff != "" {
 		t.Errorf("left (-want +got):\n%s", diff)
+	}
+}
+
+// Two PR tags on one image, deleted by digest on 2.8 with the audit log on: one
+// DELETE removes both, both are journaled first and both are reported deleted (the
+// second was reported failed, its manifest gone when it came to journal it).
+func TestSharedDigestWithAuditLog(t *testing.T) {
+	for kind, start := range registries {
+		t.Run(kind, func(t *testing.T) {
+			srv := start(t)
+			registrytest.MustSeed(t, srv, []registrytest.Image{
+				{Repo: "twins", Tag: "PR7100-a", Seed: 71}, {Repo: "twins", Tag: "PR7101-b", Seed: 71}, {Repo: "twins", Tag: "release", Seed: 72}})
+			path := filepath.Join(t.TempDir(), "audit.jsonl")
+			journal, err := audit.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := newSweeper(t, srv.Host(), map[string]string{"7100": "merged", "7101": "merged"}, "")
+			s.Audit = journal
+			res, err := s.Run(context.Background(), false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = journal.Close()
+			deleted, _ := outcome(t, res.Items) // fails the test on any failed item
+			if diff := cmp.Diff([]string{"twins:PR7100-a", "twins:PR7101-b"}, deleted); diff != "" {
+				t.Errorf("deleted (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff([]string{"twins:release"}, remaining(t, srv.Host())); diff != "" {
+				t.Errorf("left (-want +got):\n%s", diff)
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			recs, err := audit.Read(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			events := map[string][]string{}
+			for _, r := range recs {
+				events[r.Tag] = append(events[r.Tag], r.Event)
+			}
+			for _, tag := range []string{"PR7100-a", "PR7101-b"} {
+				if diff := cmp.Diff([]string{audit.EventDelete, audit.EventDeleted}, events[tag]); diff != "" {
+					t.Errorf("journal of %s (-want +got):\n%s", tag, diff)
+				}
+			}
+		})
 	}
 }
