@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/prsweep/prsweep/internal/registry"
+	"github.com/prsweep/prsweep/internal/registry/acr"
 	"github.com/prsweep/prsweep/internal/registry/registrytest"
 )
 
@@ -159,5 +160,29 @@ func TestListManifestsLeftOutAndMoved(t *testing.T) {
 	}
 	if e := byDigest[f.digests["jarvis:PR3571-test"]]; len(e.Tags) != 0 || e.Err == nil || !strings.Contains(e.Err.Error(), "PR3571-test moved") {
 		t.Errorf("the moved tag's old image: tags %v, Err %v; want no tags and an Err", e.Tags, e.Err)
+	}
+}
+
+// A tag whose manifest is missing (dangling) holds everything, but only its own lock
+// keeps it: untagging it is how it goes.
+func TestListManifestsDanglingTag(t *testing.T) {
+	f := newFixture(t)
+	d := f.digests["jarvis:PR3561-test"]
+	at := registrytest.ACRUnlocked()
+	at.ListEnabled = false
+	f.acr.SetManifestAttributes("jarvis", d, at) // left out of the listing, so read on its own
+	c := f.client(t, f.spCredentials(), nil, func(o *acr.Options) {
+		o.Transport = faulty{next: o.Transport, status: http.StatusNotFound, fail: func(r *http.Request) bool {
+			return strings.HasSuffix(r.URL.Path, "/_manifests/"+d)
+		}}
+	})
+	got, err := c.ListManifests(context.Background(), "jarvis")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(got, func(e registry.ListedManifest) bool { return e.Digest == d })
+	if i < 0 || !errors.Is(got[i].Err, registry.ErrNotFound) || !slices.Equal(got[i].Tags, []string{"PR3561-test"}) ||
+		got[i].LockedTags != nil || got[i].Locked {
+		t.Errorf("the dangling tag's entry: %+v; want Err (not found), the tag, no lock", got[i])
 	}
 }

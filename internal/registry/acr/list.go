@@ -2,6 +2,7 @@ package acr
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -166,19 +167,25 @@ func fromAttributes(a *azcontainerregistry.ManifestAttributes) *listedManifest {
 }
 
 // readAttributes reads one manifest the listing left out (GET
-// /acr/v1/{repo}/_manifests/{digest}); when that fails, the entry holds everything.
+// /acr/v1/{repo}/_manifests/{digest}); when that fails, the entry holds everything
+// (Err), and counts as locked unless the manifest is missing (a dangling tag, which
+// only its own lock keeps).
 func (c *Client) readAttributes(ctx context.Context, cl *azcontainerregistry.Client, repo, digest string) *listedManifest {
 	mp, err := cl.GetManifestProperties(ctx, repo, digest, nil)
-	switch {
+	e := &listedManifest{locked: true, tags: map[string]bool{}}
+	e.Digest = digest
+	switch err = mapError(err); {
+	case errors.Is(err, registry.ErrNotFound):
+		// A dangling tag: no manifest, so nothing but the tag's own attributes locks it.
+		e.locked = false
+		e.Err = fmt.Errorf("%s@%s, which a tag points at, is missing: %w", repo, digest, err)
 	case err != nil:
-		err = fmt.Errorf("reading the attributes of %s@%s, which a tag points at but the manifest listing left out: %w", repo, digest, mapError(err))
+		e.Err = fmt.Errorf("reading the attributes of %s@%s, which a tag points at but the manifest listing left out: %w", repo, digest, err)
 	case mp.Manifest == nil || mp.Manifest.Digest == nil || *mp.Manifest.Digest != digest:
-		err = fmt.Errorf("reading the attributes of %s@%s: the registry sent none", repo, digest)
+		e.Err = fmt.Errorf("reading the attributes of %s@%s: the registry sent none", repo, digest)
 	default:
 		return fromAttributes(mp.Manifest)
 	}
-	e := &listedManifest{locked: true, tags: map[string]bool{}}
-	e.Digest, e.Err = digest, err
 	return e
 }
 

@@ -156,17 +156,22 @@ func TestListManifestsRepositoryLock(t *testing.T) {
 	}
 }
 
-// faulty answers the requests fail picks with a 500 (fail may also change the
-// registry first) and lets rewrite change answers.
+// faulty answers the requests fail picks with status (500 when 0; fail may also
+// change the registry first) and lets rewrite change answers.
 type faulty struct {
 	next    http.RoundTripper
 	fail    func(*http.Request) bool
+	status  int
 	rewrite func(*http.Request, *http.Response)
 }
 
 func (f faulty) RoundTrip(r *http.Request) (*http.Response, error) {
 	if f.fail != nil && f.fail(r) {
-		return &http.Response{StatusCode: http.StatusInternalServerError, Status: "500 Internal Server Error",
+		status := f.status
+		if status == 0 {
+			status = http.StatusInternalServerError
+		}
+		return &http.Response{StatusCode: status, Status: http.StatusText(status),
 			Header: http.Header{"Content-Type": {"application/json"}}, Request: r, ProtoMajor: 1, ProtoMinor: 1,
 			Body: http.NoBody}, nil
 	}
