@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/prsweep/prsweep/internal/httpx"
+	"github.com/prsweep/prsweep/internal/plan"
+	"github.com/prsweep/prsweep/internal/policy"
 	"github.com/prsweep/prsweep/internal/registry"
 	"github.com/prsweep/prsweep/internal/registry/registrytest"
 	"github.com/prsweep/prsweep/internal/sweep"
@@ -66,6 +68,49 @@ func TestKeptImageKeepsItsSignature(t *testing.T) {
 				if err := registrytest.Pull(context.Background(), srv.Host(), "jarvis", "release-multi"); err != nil {
 					t.Errorf("unreadable=%v: the kept index no longer pulls: %v", unreadable, err)
 				}
+			}
+		})
+	}
+}
+
+// apply re-checks a saved plan's manifest items too: a child of a deleted index
+// that a tag uses since the plan stays (issue 8, item 6).
+func TestApplyRechecksManifestItems(t *testing.T) {
+	for kind, start := range registries {
+		t.Run(kind, func(t *testing.T) {
+			srv := start(t)
+			idx, err := srv.SeedIndex(context.Background(), "jarvis", "PR8100-multi", []registrytest.Image{
+				{Seed: 8101, OCI: true, Platform: "linux/amd64"}, {Seed: 8102, OCI: true, Platform: "linux/arm64"}}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := newSweeper(t, srv.Host(), map[string]string{"8100": "merged"}, "untagged: delete\n")
+			p, err := s.Plan(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			planned := 0
+			for _, it := range p.Items {
+				if it.Kind == plan.KindManifest && it.Digest == idx.Children[0] && it.Action == policy.Delete {
+					planned++
+				}
+			}
+			if planned != 1 {
+				t.Fatalf("the plan does not delete the child %s", idx.Children[0])
+			}
+			// Since the plan, a tag uses the first child.
+			d := registrytest.MustSeed(t, srv, []registrytest.Image{{Repo: "jarvis", Tag: "hotfix", Seed: 8101, OCI: true, Platform: "linux/amd64"}})
+			if d["jarvis:hotfix"] != idx.Children[0] {
+				t.Fatalf("hotfix is %s, not the child %s", d["jarvis:hotfix"], idx.Children[0])
+			}
+			s.Apply(context.Background(), p.Items)
+			for _, it := range p.Items {
+				if it.Digest == idx.Children[0] && it.Kind == plan.KindManifest && (it.Done || !strings.Contains(it.Reason, "jarvis:hotfix")) {
+					t.Errorf("the child hotfix uses now: done=%v %q %q", it.Done, it.Reason, it.Error)
+				}
+			}
+			if err := registrytest.Pull(context.Background(), srv.Host(), "jarvis", "hotfix"); err != nil {
+				t.Errorf("hotfix no longer pulls: %v", err)
 			}
 		})
 	}
