@@ -3,6 +3,7 @@ package plan
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/prsweep/prsweep/internal/policy"
@@ -59,13 +60,17 @@ func Deletions(items []Item) int {
 }
 
 // Enforce checks the limits. Over any of them, every delete becomes a keep naming
-// the limit, and a *LimitError (the first limit exceeded) is returned.
+// the limit, and a *LimitError (the first limit exceeded) is returned. It makes one
+// pass over the items.
 func Enforce(items []Item, l Limits) error {
-	err := check(items, "", l.MaxDeletions, l.MaxDeletionsPercent, "safety.maxDeletions", "safety.maxDeletionsPercent")
-	if err == nil {
-		for _, repo := range repositories(items) {
-			in := slices.DeleteFunc(slices.Clone(items), func(it Item) bool { return it.Repository != repo })
-			err = check(in, repo, l.PerRepository.MaxDeletions, l.PerRepository.MaxDeletionsPercent,
+	err := check(count(items), "", l.MaxDeletions, l.MaxDeletionsPercent, "safety.maxDeletions", "safety.maxDeletionsPercent")
+	if err == nil && (l.PerRepository.MaxDeletions > 0 || l.PerRepository.MaxDeletionsPercent > 0) {
+		perRepo := map[string]tally{}
+		for _, it := range items {
+			perRepo[it.Repository] = perRepo[it.Repository].add(it)
+		}
+		for _, repo := range slices.Sorted(maps.Keys(perRepo)) {
+			err = check(perRepo[repo], repo, l.PerRepository.MaxDeletions, l.PerRepository.MaxDeletionsPercent,
 				"safety.perRepository.maxDeletions", "safety.perRepository.maxDeletionsPercent")
 			if err != nil {
 				break
@@ -84,27 +89,33 @@ func Enforce(items []Item, l Limits) error {
 	return err
 }
 
-func check(items []Item, repo string, maxN int, maxPercent float64, keyN, keyPercent string) error {
-	planned, seen := Deletions(items), 0
-	for _, it := range items {
-		if it.Kind == KindTag && it.Tag != "*" {
-			seen++
+// tally counts the tags planned for deletion and the tags seen.
+type tally struct{ planned, seen int }
+
+func (t tally) add(it Item) tally {
+	if it.Kind == KindTag && it.Tag != "*" {
+		t.seen++
+		if it.Action == policy.Delete {
+			t.planned++
 		}
 	}
-	switch {
-	case maxN > 0 && planned > maxN:
-		return &LimitError{Key: keyN, Repository: repo, Limit: float64(maxN), Planned: planned, Seen: seen}
-	case maxPercent > 0 && seen > 0 && 100*float64(planned) > maxPercent*float64(seen):
-		return &LimitError{Key: keyPercent, Repository: repo, Limit: maxPercent, Planned: planned, Seen: seen, Percent: true}
-	}
-	return nil
+	return t
 }
 
-func repositories(items []Item) []string {
-	var out []string
+func count(items []Item) tally {
+	var t tally
 	for _, it := range items {
-		out = append(out, it.Repository)
+		t = t.add(it)
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	return t
+}
+
+func check(t tally, repo string, maxN int, maxPercent float64, keyN, keyPercent string) error {
+	switch {
+	case maxN > 0 && t.planned > maxN:
+		return &LimitError{Key: keyN, Repository: repo, Limit: float64(maxN), Planned: t.planned, Seen: t.seen}
+	case maxPercent > 0 && t.seen > 0 && 100*float64(t.planned) > maxPercent*float64(t.seen):
+		return &LimitError{Key: keyPercent, Repository: repo, Limit: maxPercent, Planned: t.planned, Seen: t.seen, Percent: true}
+	}
+	return nil
 }
