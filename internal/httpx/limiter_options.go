@@ -55,6 +55,17 @@ func WithLimiterClock(now func() time.Time, sleep func(ctx context.Context, d ti
 	}
 }
 
+// WithRetryTiming makes the pace read the clock and wait with the sleep that
+// these retry options give the retry layer (WithClock, WithSleep), so that a test
+// that makes the retries wait for nothing makes the pace wait for nothing too.
+func WithRetryTiming(opts ...RetryOption) LimiterOption {
+	rc := defaultRetryConfig()
+	for _, o := range opts {
+		o(&rc)
+	}
+	return WithLimiterClock(rc.now, rc.sleep)
+}
+
 // WithQuietPeriod sets how long the pace must meet no 429 before it grows again
 // (default DefaultQuietPeriod).
 func WithQuietPeriod(d time.Duration) LimiterOption {

@@ -34,6 +34,7 @@ type pacer struct {
 	cur    rate.Limit    // current rate; rate.Inf while unpaced
 	top    rate.Limit    // the rate grows fast up to this (ceiling × the rate last throttled), slowly above
 	hold   time.Time     // nobody starts before this: a 429's Retry-After
+	gen    int           // counts the changes of hold and cuts
 	cut    time.Time     // when the rate was last cut: a 429 of a request admitted before it is old news
 	grown  time.Time     // when the rate last changed; it grows after each quiet period since
 	window counter       // admissions, for the observed rate
@@ -49,13 +50,19 @@ func newPacer(name string, perMinute float64, c *paceConfig) *pacer {
 	return p
 }
 
-// admit waits until a request may start and returns when it was admitted.
+// admit waits until a request may start and returns when it was admitted. It
+// waits out each hold once, and takes a new place in the pace after a cut: what
+// it waited for is what the clock's sleep said, so an instant sleep (tests)
+// makes it wait for nothing.
 func (p *pacer) admit(ctx context.Context) (time.Time, error) {
+	held := -1 // the change whose hold this request has waited out
 	for {
 		p.mu.Lock()
 		now := p.cfg.now()
 		p.grow(now)
-		if now.Before(p.hold) {
+		gen := p.gen
+		if now.Before(p.hold) && held != gen {
+			held = gen
 			wait := p.hold.Sub(now)
 			p.mu.Unlock()
 			if err := p.cfg.sleep(ctx, wait); err != nil {
@@ -63,13 +70,12 @@ func (p *pacer) admit(ctx context.Context) (time.Time, error) {
 			}
 			continue
 		}
-		lim := p.lim
-		if lim == nil {
+		if p.lim == nil {
 			p.window.add(now)
 			p.mu.Unlock()
 			return now, nil
 		}
-		r := lim.ReserveN(now, 1)
+		r := p.lim.ReserveN(now, 1)
 		wait := r.DelayFrom(now)
 		p.mu.Unlock()
 		if err := p.cfg.sleep(ctx, wait); err != nil {
@@ -78,7 +84,7 @@ func (p *pacer) admit(ctx context.Context) (time.Time, error) {
 		}
 		p.mu.Lock()
 		now = p.cfg.now()
-		again := lim != p.lim || now.Before(p.hold) // cut while we waited: take a place in the new pace
+		again := gen != p.gen // throttled while we waited: wait again, at the new pace
 		if !again {
 			p.window.add(now)
 		}
@@ -98,6 +104,7 @@ func (p *pacer) throttled(admitted time.Time, retryAfter time.Duration) (perMinu
 	if retryAfter > 0 {
 		if h := now.Add(min(retryAfter, p.cfg.maxHold)); h.After(p.hold) {
 			p.hold = h
+			p.gen++
 		}
 	}
 	if admitted.Before(p.cut) {
@@ -115,6 +122,7 @@ func (p *pacer) throttled(admitted time.Time, retryAfter time.Duration) (perMinu
 	p.lim = rate.NewLimiter(p.cur, 1)
 	p.cut = now
 	p.grown = later(now, p.hold)
+	p.gen++
 	return float64(p.cur) * 60, true
 }
 
@@ -148,7 +156,7 @@ func (p *pacer) perMinute() float64 {
 	if p.cur == rate.Inf {
 		return 0
 	}
-	return float64(p.cur) * 60
+	return math.Round(float64(p.cur)*60*1000) / 1000 // 500, not 500.00000000000006
 }
 
 func later(a, b time.Time) time.Time {

@@ -27,8 +27,13 @@ type Options struct {
 	Now    func() time.Time
 	// RetryOptions tune every adapter's retry layer (tests inject the sleep).
 	RetryOptions []httpx.RetryOption
-	// AttemptTimeout bounds each HTTP attempt of every adapter (default: the adapter's).
+	// AttemptTimeout bounds each HTTP attempt of every adapter (default: http.timeout,
+	// else 10s for reads and 60s for writes).
 	AttemptTimeout time.Duration
+	// Limiter is the budget of requests every adapter shares: concurrency requests
+	// in flight, the registry's pace (rateLimit). Default: NewLimiter(cfg). Pass
+	// one to read its counters (Stats) after the sweep.
+	Limiter *httpx.Limiter
 	// Debug, when set, receives a dump of every HTTP exchange, secrets redacted.
 	Debug io.Writer
 	// PageSize is the n asked of tag and catalog listings (default: the adapter's).
@@ -45,6 +50,9 @@ func New(cfg *config.Config, o Options) (*Sweeper, error) {
 	o.RetryOptions = append([]httpx.RetryOption{httpx.WithAttempts(cfg.HTTP.Attempts),
 		httpx.WithMaxRetryAfter(cfg.HTTP.MaxRetryAfter.Std())}, o.RetryOptions...)
 	o.AttemptTimeout = cmp.Or(o.AttemptTimeout, cfg.HTTP.Timeout.Std())
+	if o.Limiter == nil {
+		o.Limiter = NewLimiter(cfg, log, httpx.WithRetryTiming(o.RetryOptions...))
+	}
 	wrap := dumper(cfg, o.Debug)
 	reg, err := newRegistry(cfg.Registry, o, log, wrap)
 	if err != nil {
@@ -74,6 +82,17 @@ func New(cfg *config.Config, o Options) (*Sweeper, error) {
 	}, nil
 }
 
+// NewLimiter returns the budget of requests a sweep of cfg shares among all its
+// adapters, registry and sources: cfg.Concurrency requests in flight, the
+// registry's reads and writes paced per rateLimit, and slowed for everyone when
+// the registry answers 429 (changes of pace are logged to log at info level). opts
+// come after those (tests: httpx.WithLimiterClock).
+func NewLimiter(cfg *config.Config, log *slog.Logger, opts ...httpx.LimiterOption) *httpx.Limiter {
+	reads, writes := cfg.RateLimit.PerMinute()
+	opts = append([]httpx.LimiterOption{httpx.WithLimiterLogger(log), httpx.WithMaxHold(cfg.HTTP.MaxRetryAfter.Std())}, opts...)
+	return httpx.NewLimiter(httpx.Limits{Concurrency: cfg.Concurrency, ReadsPerMinute: float64(reads), WritesPerMinute: float64(writes)}, opts...)
+}
+
 // Context applies the configured sweep deadline.
 func (s *Sweeper) Context(ctx context.Context) (context.Context, context.CancelFunc) {
 	if s.Timeout <= 0 {
@@ -96,6 +115,7 @@ func newRegistry(r config.Registry, o Options, log *slog.Logger, wrap func(http.
 			Password:       r.Password.Reveal(),
 			RetryOptions:   o.RetryOptions,
 			AttemptTimeout: o.AttemptTimeout,
+			Limiter:        o.Limiter,
 			PageSize:       o.PageSize,
 			Wrap:           wrap,
 			Logger:         log,
@@ -115,6 +135,7 @@ func newRegistry(r config.Registry, o Options, log *slog.Logger, wrap func(http.
 			CAFile:         r.CAFile,
 			RetryOptions:   o.RetryOptions,
 			AttemptTimeout: o.AttemptTimeout,
+			Limiter:        o.Limiter,
 			PageSize:       o.PageSize,
 			Wrap:           wrap,
 			Logger:         log,
@@ -138,14 +159,18 @@ func newProvider(src config.Source, o Options, log *slog.Logger, wrap func(http.
 		return static.New(states, o.Now), nil
 	case "azuredevops":
 		tt := map[string]azuredevops.TokenType{"pat": azuredevops.PAT, "bearer": azuredevops.Bearer}[src.TokenType]
-		opts := []azuredevops.Option{azuredevops.WithTokenType(tt), azuredevops.WithLogger(log)}
-		if wrap != nil {
-			base, err := httpx.NewBaseTransport("", false)
-			if err != nil {
-				return nil, err
-			}
-			opts = append(opts, azuredevops.WithTransport(wrap(base)))
+		opts := []azuredevops.Option{azuredevops.WithTokenType(tt), azuredevops.WithLogger(log), azuredevops.WithLimiter(o.Limiter)}
+		// Our base transport rather than http.DefaultTransport: its pool keeps a
+		// connection for each request in flight.
+		t, err := httpx.NewBaseTransport("", false)
+		if err != nil {
+			return nil, err
 		}
+		var base http.RoundTripper = t
+		if wrap != nil {
+			base = wrap(base)
+		}
+		opts = append(opts, azuredevops.WithTransport(base))
 		if o.Now != nil {
 			opts = append(opts, azuredevops.WithClock(o.Now))
 		}

@@ -26,8 +26,6 @@ const (
 	// ACR gives a page (it answers a larger n with 1,000 and a Link,
 	// https://github.com/Azure/acr/issues/749).
 	DefaultPageSize = 1000
-	// DefaultAttemptTimeout bounds each HTTP attempt.
-	DefaultAttemptTimeout = 60 * time.Second
 )
 
 // Retry defaults for ACR: its limits are per minute (Basic: 1,000 reads and 100
@@ -55,9 +53,12 @@ type Options struct {
 	PageSize int
 	// RetryOptions tune the retry layer after the ACR defaults (tests inject the sleep).
 	RetryOptions []httpx.RetryOption
-	// AttemptTimeout bounds each HTTP attempt (default 60s).
+	// AttemptTimeout bounds each HTTP attempt (default: 10s for reads, 60s for
+	// writes, httpx.NewTimeouts).
 	AttemptTimeout time.Duration
-	Logger         *slog.Logger
+	// Limiter is the sweep's shared budget of requests (nil: none), under the retries.
+	Limiter *httpx.Limiter
+	Logger  *slog.Logger
 }
 
 // purpose is what an SDK client is used for: each gets an ACR access token of one
@@ -113,7 +114,7 @@ func New(host string, o Options) (*Client, error) {
 		httpx.WithAttempts(retryAttempts),
 		httpx.WithBackoff(retryBase, retryCeiling),
 	}, o.RetryOptions...)
-	timed := httpx.NewTimeout(base, cmp.Or(o.AttemptTimeout, DefaultAttemptTimeout))
+	timed := o.Limiter.Registry(httpx.NewTimeouts(base, httpx.TimeoutsOr(o.AttemptTimeout)))
 	rt := httpx.NewRetry(timed, retry...)
 	cr := o.Credentials
 	if cr.auth() == AuthBasic {

@@ -1,7 +1,6 @@
 package oci
 
 import (
-	"cmp"
 	"fmt"
 	"log/slog"
 	"net"
@@ -39,9 +38,12 @@ type Options struct {
 	PageSize int
 	// RetryOptions tune the retry layer (tests inject the sleep).
 	RetryOptions []httpx.RetryOption
-	// AttemptTimeout bounds each HTTP attempt (default 60s).
+	// AttemptTimeout bounds each HTTP attempt (default: 10s for reads, 60s for
+	// writes, httpx.NewTimeouts).
 	AttemptTimeout time.Duration
-	Logger         *slog.Logger
+	// Limiter is the sweep's shared budget of requests (nil: none), under the retries.
+	Limiter *httpx.Limiter
+	Logger  *slog.Logger
 }
 
 // Client is a registry.Backend for one OCI registry.
@@ -82,7 +84,8 @@ func New(host string, o Options) (*Client, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	retry := append([]httpx.RetryOption{httpx.WithLogger(log)}, o.RetryOptions...)
-	rt := httpx.NewUserAgent(httpx.NewRetry(httpx.NewTimeout(schemeGuard{base, o.Scheme}, cmp.Or(o.AttemptTimeout, 60*time.Second)), retry...), "prsweep")
+	timed := httpx.NewTimeouts(schemeGuard{base, o.Scheme}, httpx.TimeoutsOr(o.AttemptTimeout))
+	rt := httpx.NewUserAgent(httpx.NewRetry(o.Limiter.Registry(timed), retry...), "prsweep")
 
 	c := &Client{reg: reg, nameOpts: append(nameOpts, name.StrictValidation), rt: rt, log: log, deleters: map[string]http.RoundTripper{}}
 	ropts := []remote.Option{

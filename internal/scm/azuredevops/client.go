@@ -34,7 +34,8 @@ type Client struct {
 // New returns a client for project in the organisation (or on-prem collection)
 // at baseURL, e.g. https://dev.azure.com/contoso or
 // https://tfs.example.com/DefaultCollection. Requests go through httpx layers,
-// outermost first: UserAgent("prsweep"), Retry, Timeout(30s per attempt).
+// outermost first: UserAgent("prsweep"), Retry, the sweep's Limiter (WithLimiter),
+// Timeout (10s per attempt: httpx.DefaultReadTimeout).
 func New(baseURL, project, token string, opts ...Option) (*Client, error) {
 	base, err := parseBaseURL(baseURL)
 	if err != nil {
@@ -51,11 +52,10 @@ func New(baseURL, project, token string, opts ...Option) (*Client, error) {
 		return nil, errors.New("creating azure devops client: token contains spaces or control characters")
 	}
 	s := settings{
-		tokenType:      Auto,
-		log:            slog.New(slog.DiscardHandler),
-		now:            time.Now,
-		userAgent:      "prsweep",
-		attemptTimeout: 30 * time.Second,
+		tokenType: Auto,
+		log:       slog.New(slog.DiscardHandler),
+		now:       time.Now,
+		userAgent: "prsweep",
 	}
 	for _, o := range opts {
 		if err := o(&s); err != nil {
@@ -72,7 +72,8 @@ func New(baseURL, project, token string, opts ...Option) (*Client, error) {
 		bottom = hc.Transport // nil means http.DefaultTransport to httpx
 	}
 	retry := append([]httpx.RetryOption{httpx.WithLogger(s.log)}, s.retry...)
-	hc.Transport = httpx.NewUserAgent(httpx.NewRetry(httpx.NewTimeout(bottom, s.attemptTimeout), retry...), s.userAgent)
+	timed := httpx.NewTimeouts(bottom, httpx.TimeoutsOr(s.attemptTimeout))
+	hc.Transport = httpx.NewUserAgent(httpx.NewRetry(s.limiter.Source(timed), retry...), s.userAgent)
 	// A redirect from this API is never the answer (a moved org, a sign-in
 	// page); following it could also carry the token to another host.
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

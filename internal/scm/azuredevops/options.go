@@ -20,8 +20,9 @@ type settings struct {
 	log            *slog.Logger
 	now            func() time.Time
 	userAgent      string
-	attemptTimeout time.Duration
+	attemptTimeout time.Duration // 0: httpx's per-kind defaults
 	retry          []httpx.RetryOption
+	limiter        *httpx.Limiter
 }
 
 // WithHTTPClient sets the client requests go through. Its Transport (or
@@ -94,7 +95,8 @@ func WithUserAgent(ua string) Option {
 	}
 }
 
-// WithAttemptTimeout bounds each attempt, body included (default 30s).
+// WithAttemptTimeout bounds each attempt, body included (default
+// httpx.DefaultReadTimeout, 10s: every request is a read).
 func WithAttemptTimeout(d time.Duration) Option {
 	return func(s *settings) error {
 		if d <= 0 {
@@ -110,6 +112,15 @@ func WithAttemptTimeout(d time.Duration) Option {
 func WithRetry(opts ...httpx.RetryOption) Option {
 	return func(s *settings) error {
 		s.retry = append(s.retry, opts...)
+		return nil
+	}
+}
+
+// WithLimiter shares the sweep's budget of requests in flight with the other
+// adapters: its layer goes under the retries, over the attempt time-out.
+func WithLimiter(l *httpx.Limiter) Option {
+	return func(s *settings) error {
+		s.limiter = l
 		return nil
 	}
 }
