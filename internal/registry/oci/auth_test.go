@@ -90,6 +90,7 @@ func (tr *tokenRegistry) allowed(r *http.Request) bool {
 	repo := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/v2/"), "/manifests/", 2)[0]
 	repo = strings.SplitN(repo, "/tags/", 2)[0]
 	repo = strings.SplitN(repo, "/blobs/", 2)[0]
+	repo = strings.SplitN(repo, "/referrers/", 2)[0]
 	var want string
 	switch r.Method {
 	case http.MethodDelete:

@@ -1,17 +1,20 @@
 package oci
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/prsweep/prsweep/internal/httpx"
 	"github.com/prsweep/prsweep/internal/registry"
@@ -34,7 +37,8 @@ type Options struct {
 	Transport http.RoundTripper
 	// Wrap, when set, wraps the base transport, under the retries: --debug's dump.
 	Wrap func(http.RoundTripper) http.RoundTripper
-	// PageSize is the n asked of tag and catalog listings (default 1000).
+	// PageSize is the n asked of tag and catalog listings. By default tag listings ask
+	// for the largest page the registry accepts (see tags.go), catalogs for 1000.
 	PageSize int
 	// RetryOptions tune the retry layer (tests inject the sleep).
 	RetryOptions []httpx.RetryOption
@@ -43,7 +47,11 @@ type Options struct {
 	AttemptTimeout time.Duration
 	// Limiter is the sweep's shared budget of requests (nil: none), under the retries.
 	Limiter *httpx.Limiter
-	Logger  *slog.Logger
+	// Untag says whether a tag DELETE is trusted to remove only the tag (registry.untag):
+	// UntagProve (the default) once ProveUntag has shown it in the repository,
+	// UntagTrusted without a proof, UntagOff never.
+	Untag  UntagMode
+	Logger *slog.Logger
 }
 
 // Client is a registry.Backend for one OCI registry.
@@ -53,14 +61,19 @@ type Client struct {
 	auth     authn.Authenticator
 	keys     authn.Keychain
 	rt       http.RoundTripper
-	ropts    []remote.Option // for the calls the Puller does not offer (referrers)
+	authed   http.RoundTripper // rt through the session of each request's scope (session.go)
 	puller   *remote.Puller
 	pusher   *remote.Pusher
 	log      *slog.Logger
+	untag    UntagMode
+	pageSize int // n of tag listings; 0: the largest the registry accepts (tags.go)
 
-	mu       sync.Mutex
-	deleters map[string]http.RoundTripper // per repository, authorised for delete
-	caps     *registry.Capabilities
+	mu        sync.Mutex
+	caps      *registry.Capabilities
+	proofs    onceEach[error]               // per repository: ProveUntag's verdict
+	writes    onceEach[*semaphore.Weighted] // per repository: tag writes against digest deletes
+	noRefAPI  atomic.Bool                   // the registry answered that it has no referrers API
+	tagPageSz atomic.Int64                  // the n the registry accepted (tags.go)
 }
 
 var _ registry.Backend = (*Client)(nil)
@@ -87,9 +100,20 @@ func New(host string, o Options) (*Client, error) {
 	timed := httpx.NewTimeouts(schemeGuard{base, o.Scheme}, httpx.TimeoutsOr(o.AttemptTimeout))
 	rt := httpx.NewUserAgent(httpx.NewRetry(o.Limiter.Registry(timed), retry...), "prsweep")
 
-	c := &Client{reg: reg, nameOpts: append(nameOpts, name.StrictValidation), rt: rt, log: log, deleters: map[string]http.RoundTripper{}}
+	c := &Client{reg: reg, nameOpts: append(nameOpts, name.StrictValidation), rt: rt, log: log,
+		untag: cmp.Or(o.Untag, UntagProve), pageSize: max(o.PageSize, 0)}
+	if o.Username != "" || o.Password != "" {
+		c.auth = authn.FromConfig(authn.AuthConfig{Username: o.Username, Password: o.Password})
+	} else {
+		c.keys = authn.DefaultKeychain
+	}
+	c.authed = router{&sessions{reg: reg, base: rt, auth: c.authenticator}}
+	authed, err := wrapped(reg, c.authed)
+	if err != nil {
+		return nil, fmt.Errorf("setting up registry client: %w", err)
+	}
 	ropts := []remote.Option{
-		remote.WithTransport(rt),
+		remote.WithTransport(authed),
 		// Our retry layer retries; go-containerregistry's must not retry again.
 		remote.WithRetryBackoff(remote.Backoff{Steps: 1}),
 		remote.WithRetryStatusCodes(),
@@ -98,14 +122,6 @@ func New(host string, o Options) (*Client, error) {
 	if o.PageSize == 0 {
 		ropts[len(ropts)-1] = remote.WithPageSize(1000)
 	}
-	if o.Username != "" || o.Password != "" {
-		c.auth = authn.FromConfig(authn.AuthConfig{Username: o.Username, Password: o.Password})
-		ropts = append(ropts, remote.WithAuth(c.auth))
-	} else {
-		c.keys = authn.DefaultKeychain
-		ropts = append(ropts, remote.WithAuthFromKeychain(c.keys))
-	}
-	c.ropts = ropts
 	if c.puller, err = remote.NewPuller(ropts...); err != nil {
 		return nil, fmt.Errorf("setting up registry client: %w", err)
 	}

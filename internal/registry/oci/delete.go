@@ -14,14 +14,17 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"github.com/google/go-containerregistry/pkg/v1/static"
 
 	"github.com/prsweep/prsweep/internal/registry"
 )
 
 // Capabilities asks the registry, once, how it deletes: a DELETE of a tag that
-// cannot exist answers 404 where tags can be deleted alone, 400 where only
-// manifests can (distribution 2.8), 405 where deletion is off. Nothing changes.
+// cannot exist answers 404 where tags can be deleted, 400 where only manifests can
+// (distribution 2.8), 405 where deletion is off. Nothing changes. Untag says only
+// that the registry accepts a tag DELETE: ACR answers the same 404 and then deletes
+// "by tag" the whole manifest, so unless registry.untag is trusted, untag is used
+// in a repository only once ProveUntag has shown there that it removes the tag alone.
 func (c *Client) Capabilities(ctx context.Context, repo string) (registry.Capabilities, error) {
 	c.mu.Lock()
 	if c.caps != nil {
@@ -48,9 +51,9 @@ func (c *Client) Capabilities(ctx context.Context, repo string) (registry.Capabi
 	default:
 		return caps, fmt.Errorf("probing how %s deletes: unexpected HTTP %d", c.reg.Name(), status)
 	}
-	if acrHost(c.reg.RegistryStr()) && caps.Untag {
+	if acrHost(c.reg.RegistryStr()) || c.untag == UntagOff {
 		// ACR documents that deleting "by tag" removes the image and every other tag on
-		// it; its /v2 tag DELETE is not trusted to be an untag. Remove tags by retagging.
+		// it; its /v2 tag DELETE is never trusted to be an untag. Remove tags by retagging.
 		caps.Untag = false
 	}
 	c.log.Debug("registry delete capabilities", "registry", c.reg.Name(), "probe status", status, "untag", caps.Untag, "digest", caps.Digest)
@@ -78,6 +81,10 @@ func (c *Client) deleteExpect(ctx context.Context, repo, ref string) error {
 	if err != nil {
 		return err
 	}
+	return deleteStatus(status)
+}
+
+func deleteStatus(status int) error {
 	switch status {
 	case http.StatusAccepted, http.StatusOK, http.StatusNoContent:
 		return nil
@@ -99,23 +106,12 @@ func (c *Client) retag(ctx context.Context, repo, tag string) error {
 	if err != nil {
 		return err
 	}
-	img, err := mutate.ConfigFile(empty.Image, &v1.ConfigFile{
-		OS: "unknown", Architecture: "unknown",
-		RootFS: v1.RootFS{Type: "layers"},
-		Config: v1.Config{Labels: map[string]string{
-			"org.prsweep.deleted-tag": repo + ":" + tag,
-			"org.prsweep.nonce":       nonce(),
-		}},
-	})
+	img, d, err := throwaway(map[string]string{"org.prsweep.deleted-tag": repo + ":" + tag})
 	if err != nil {
-		return fmt.Errorf("building the throwaway manifest: %w", err)
+		return err
 	}
-	d, err := img.Digest()
-	if err != nil {
-		return fmt.Errorf("building the throwaway manifest: %w", err)
-	}
-	if err := c.pusher.Push(ctx, r.Tag(tag), img); err != nil {
-		return fmt.Errorf("pointing the tag at a throwaway manifest: %w", mapError(err))
+	if err := c.pushTagged(ctx, r, img, tag); err != nil {
+		return fmt.Errorf("pointing the tag at a throwaway manifest: %w", err)
 	}
 	if err := c.deleteExpect(ctx, repo, d.String()); err != nil {
 		return fmt.Errorf("the tag now points at throwaway manifest %s, and deleting that failed: %w", d, err)
@@ -123,49 +119,105 @@ func (c *Client) retag(ctx context.Context, repo, tag string) error {
 	return nil
 }
 
-// deleteRef sends DELETE /v2/<repo>/manifests/<ref> and returns the status.
+// throwaway builds an empty image whose config carries labels and a nonce, so its
+// digest is new.
+func throwaway(labels map[string]string) (v1.Image, v1.Hash, error) {
+	l := map[string]string{"org.prsweep.nonce": nonce()}
+	for k, v := range labels {
+		l[k] = v
+	}
+	img, err := mutate.ConfigFile(empty.Image, &v1.ConfigFile{
+		OS: "unknown", Architecture: "unknown",
+		RootFS: v1.RootFS{Type: "layers"},
+		Config: v1.Config{Labels: l},
+	})
+	if err != nil {
+		return nil, v1.Hash{}, fmt.Errorf("building the throwaway manifest: %w", err)
+	}
+	d, err := img.Digest()
+	if err != nil {
+		return nil, v1.Hash{}, fmt.Errorf("building the throwaway manifest: %w", err)
+	}
+	return img, d, nil
+}
+
+// pushTagged uploads img's blobs, then puts its manifest under each tag. Only the
+// manifest puts write tag links, and each holds the repository's tag links against
+// digest deletes (lock.go).
+func (c *Client) pushTagged(ctx context.Context, r name.Repository, img v1.Image, tags ...string) error {
+	layers, err := img.Layers()
+	if err != nil {
+		return err
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		return err
+	}
+	cfg, err := img.RawConfigFile()
+	if err != nil {
+		return err
+	}
+	for _, l := range append(layers, static.NewLayer(cfg, m.Config.MediaType)) {
+		if err := c.pusher.Upload(ctx, r, l); err != nil {
+			return mapError(err)
+		}
+	}
+	for _, tag := range tags {
+		release, err := c.holdTagLinks(ctx, r.RepositoryStr(), true)
+		if err != nil {
+			return err
+		}
+		err = c.pusher.Put(ctx, r.Tag(tag), img)
+		release()
+		if err != nil {
+			return mapError(err)
+		}
+	}
+	return nil
+}
+
+// deleteRef sends DELETE /v2/<repo>/manifests/<ref> and returns the status. A
+// digest delete holds the repository's tag links against tag writes (lock.go).
 func (c *Client) deleteRef(ctx context.Context, repo, ref string) (int, error) {
 	r, err := c.repo(repo)
 	if err != nil {
 		return 0, err
 	}
-	rt, err := c.deleter(ctx, r)
-	if err != nil {
-		return 0, mapError(err)
+	if isDigest(ref) {
+		release, err := c.holdTagLinks(ctx, repo, false)
+		if err != nil {
+			return 0, err
+		}
+		defer release()
 	}
 	u := url.URL{Scheme: r.Scheme(), Host: r.RegistryStr(), Path: fmt.Sprintf("/v2/%s/manifests/%s", r.RepositoryStr(), ref)}
 	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, u.String(), nil)
 	if err != nil {
 		return 0, err
 	}
-	resp, err := rt.RoundTrip(req)
+	resp, err := c.authed.RoundTrip(req)
 	if err != nil {
-		return 0, err
+		return 0, mapError(err)
 	}
 	defer resp.Body.Close()
 	return resp.StatusCode, nil
 }
 
-// deleter returns a transport authorised for push, pull and delete on repo.
-func (c *Client) deleter(ctx context.Context, r name.Repository) (http.RoundTripper, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if rt, ok := c.deleters[r.RepositoryStr()]; ok {
-		return rt, nil
+// authenticator returns the configured credentials, or the docker config's for
+// this registry.
+func (c *Client) authenticator(ctx context.Context) (authn.Authenticator, error) {
+	if c.auth != nil {
+		return c.auth, nil
 	}
-	auth := c.auth
-	if auth == nil {
-		var err error
-		if auth, err = authn.Resolve(ctx, c.keys, c.reg); err != nil {
-			return nil, fmt.Errorf("reading credentials for %s: %w", c.reg.Name(), err)
-		}
-	}
-	rt, err := transport.NewWithContext(ctx, c.reg, auth, c.rt, []string{r.Scope(transport.DeleteScope)})
+	auth, err := authn.Resolve(ctx, c.keys, c.reg)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading credentials for %s: %w", c.reg.Name(), err)
 	}
-	c.deleters[r.RepositoryStr()] = rt
-	return rt, nil
+	return auth, nil
+}
+
+func isDigest(ref string) bool {
+	return strings.HasPrefix(ref, "sha256:") || strings.HasPrefix(ref, "sha512:")
 }
 
 // acrHost reports whether host is an Azure Container Registry (public or sovereign cloud).

@@ -2,7 +2,6 @@ package oci
 
 import (
 	"context"
-	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/types"
@@ -32,8 +31,14 @@ func (c *Client) PutManifest(ctx context.Context, repo, ref string, raw []byte, 
 		return err
 	}
 	var target name.Reference = r.Tag(ref)
-	if strings.HasPrefix(ref, "sha256:") || strings.HasPrefix(ref, "sha512:") {
+	if isDigest(ref) {
 		target = r.Digest(ref)
+	} else {
+		release, err := c.holdTagLinks(ctx, repo, true)
+		if err != nil {
+			return err
+		}
+		defer release()
 	}
 	return mapError(c.pusher.Put(ctx, target, rawManifest{raw, types.MediaType(mediaType)}))
 }

@@ -12,26 +12,39 @@ import (
 	"github.com/prsweep/prsweep/internal/registry"
 )
 
-// Repositories lists the catalog, following every page.
+// Repositories lists the catalog, following every page; a Link already followed or
+// a page that brings nothing new fails the listing.
 func (c *Client) Repositories(ctx context.Context) ([]string, error) {
-	repos, err := c.puller.Catalog(ctx, c.reg)
+	fail := func(err error) ([]string, error) {
+		return nil, fmt.Errorf("listing the catalog of %s: %w", c.reg.Name(), err)
+	}
+	pages, err := c.puller.Catalogger(ctx, c.reg)
 	if err != nil {
-		return nil, fmt.Errorf("listing the catalog of %s: %w", c.reg.Name(), mapError(err))
+		return fail(mapError(err))
+	}
+	var repos []string
+	var guard pageGuard
+	listed := map[string]bool{}
+	for pages.HasNext() {
+		page, err := pages.Next(ctx)
+		if err != nil {
+			return fail(mapError(err))
+		}
+		fresh := 0
+		for _, r := range page.Repos {
+			if !listed[r] {
+				listed[r] = true
+				repos = append(repos, r)
+				fresh++
+			}
+		}
+		if page.Next != "" {
+			if err := guard.next(page.Next, fresh); err != nil {
+				return fail(err)
+			}
+		}
 	}
 	return repos, nil
-}
-
-// Tags lists every tag of repo, following Link pages; a failed page fails the listing.
-func (c *Client) Tags(ctx context.Context, repo string) ([]string, error) {
-	r, err := c.repo(repo)
-	if err != nil {
-		return nil, err
-	}
-	tags, err := c.puller.List(ctx, r)
-	if err != nil {
-		return nil, mapError(err)
-	}
-	return tags, nil
 }
 
 // Resolve reads the manifest a tag points at, asking for all four manifest media

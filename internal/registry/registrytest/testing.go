@@ -46,6 +46,22 @@ func StartDistribution28(t testing.TB, opts ...Option) *Server {
 	return s
 }
 
+// StartUntagDeletesManifest is NewUntagDeletesManifest, stopped when the test ends.
+func StartUntagDeletesManifest(t testing.TB, backend *Server) *Server {
+	t.Helper()
+	s := NewUntagDeletesManifest(backend)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// StartCyclingLinks is NewCyclingLinks, stopped when the test ends.
+func StartCyclingLinks(t testing.TB, backend *Server, newURLs bool) *Server {
+	t.Helper()
+	s := NewCyclingLinks(backend, newURLs)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
 // requireBinary skips the test, or fails it when required, if path is not installed.
 func requireBinary(t testing.TB, path string, required bool) {
 	t.Helper()

@@ -1,0 +1,163 @@
+package oci
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/prsweep/prsweep/internal/registry"
+)
+
+// UntagMode says whether a tag DELETE is trusted to remove only the tag
+// (registry.untag in the config).
+type UntagMode string
+
+const (
+	// UntagProve trusts it in a repository once ProveUntag has shown it there.
+	UntagProve UntagMode = "prove"
+	// UntagTrusted trusts it without a proof: the configuration vouches for the registry.
+	UntagTrusted UntagMode = "trusted"
+	// UntagOff never untags: tags are removed by retag or by digest.
+	UntagOff UntagMode = "off"
+)
+
+var _ registry.UntagProver = (*Client)(nil)
+
+// cleanupTimeout bounds the clean-up of a proof, which runs even when the caller's
+// context has ended.
+const cleanupTimeout = 30 * time.Second
+
+// ProveUntag shows, once per repository, that a tag DELETE removes the tag alone: it
+// puts a throwaway manifest under two throwaway tags, deletes one tag, and checks
+// that the other tag and the manifest remain (HEAD and tag listing). Whatever the
+// outcome, it deletes the throwaway manifest by digest. The verdict is kept per
+// repository, since permissions and proxies may differ between repositories; a
+// failure that says nothing about the registry (a network error, a 5xx) is not kept.
+// ACR hosts are refused without a try: ACR documents that deleting by tag deletes the
+// manifest.
+func (c *Client) ProveUntag(ctx context.Context, repo string) error {
+	switch {
+	case acrHost(c.reg.RegistryStr()):
+		return fmt.Errorf("untagging in %s: %w: Azure Container Registry deletes the whole manifest, with every tag on it, when asked to delete a tag", repo, registry.ErrUnsupported)
+	case c.untag == UntagOff:
+		return fmt.Errorf("untagging in %s: %w: registry.untag is off", repo, registry.ErrUnsupported)
+	case c.untag == UntagTrusted:
+		return nil
+	}
+	verdict, err := c.proofs.do(ctx, repo, func() (error, bool) { return c.proveUntag(ctx, repo) })
+	if err != nil {
+		return fmt.Errorf("proving that a tag DELETE in %s removes only the tag: %w: %w", repo, registry.ErrUnsupported, err)
+	}
+	return verdict
+}
+
+// proveUntag runs the proof. final is false where the failure says nothing about the
+// registry (a network error, a 5xx): such a verdict is not kept.
+func (c *Client) proveUntag(ctx context.Context, repo string) (err error, final bool) {
+	unproven := func(final bool, cause error, format string, args ...any) (error, bool) {
+		msg := fmt.Sprintf(format, args...)
+		if cause != nil {
+			return fmt.Errorf("proving that a tag DELETE in %s removes only the tag: %w: %s: %w", repo, registry.ErrUnsupported, msg, cause), final
+		}
+		return fmt.Errorf("proving that a tag DELETE in %s removes only the tag: %w: %s", repo, registry.ErrUnsupported, msg), final
+	}
+	caps, err := c.Capabilities(ctx, repo)
+	if err != nil {
+		return unproven(false, err, "probing how the registry deletes")
+	}
+	if !caps.Untag {
+		return unproven(true, nil, "the registry does not delete tags")
+	}
+	r, err := c.repo(repo)
+	if err != nil {
+		return err, true
+	}
+	img, d, err := throwaway(map[string]string{"org.prsweep.untag-proof": repo})
+	if err != nil {
+		return err, false
+	}
+	id := nonce()
+	gone, stays := "prsweep-untag-proof-"+id+"-a", "prsweep-untag-proof-"+id+"-b"
+	defer func() {
+		if cerr := c.cleanProof(ctx, r, d, gone, stays); cerr != nil {
+			c.log.Warn("a throwaway manifest of the untag proof may be left in the registry", "repository", repo, "digest", d.String(), "tags", []string{gone, stays}, "error", cerr)
+		}
+	}()
+
+	if err := c.pushTagged(ctx, r, img, gone, stays); err != nil {
+		return unproven(refusal(err), err, "pushing a throwaway manifest under tags %s and %s", gone, stays)
+	}
+	status, err := c.deleteRef(ctx, repo, gone)
+	switch {
+	case err != nil:
+		return unproven(false, err, "deleting throwaway tag %s", gone)
+	case status == http.StatusAccepted || status == http.StatusOK || status == http.StatusNoContent:
+	case status >= 500 || status == http.StatusTooManyRequests:
+		return unproven(false, nil, "deleting throwaway tag %s: HTTP %d", gone, status)
+	default:
+		return unproven(true, nil, "the registry answered HTTP %d to deleting throwaway tag %s, which it had just accepted", status, gone)
+	}
+
+	// Read back what deleting tag gone left: stays and the manifest must remain, gone
+	// must have left the listing.
+	desc, err := c.puller.Head(ctx, r.Tag(stays))
+	switch err := mapError(err); {
+	case errors.Is(err, registry.ErrNotFound):
+		return unproven(true, nil, "deleting tag %s also removed tag %s, which pointed at the same manifest", gone, stays)
+	case err != nil:
+		return unproven(refusal(err), err, "reading tag %s back", stays)
+	case desc.Digest != d:
+		return unproven(true, nil, "after deleting tag %s, tag %s points at %s instead of %s", gone, stays, desc.Digest, d)
+	}
+	if _, err := c.puller.Head(ctx, r.Digest(d.String())); err != nil {
+		if err := mapError(err); errors.Is(err, registry.ErrNotFound) {
+			return unproven(true, nil, "deleting tag %s also removed its manifest %s", gone, d)
+		}
+		return unproven(refusal(err), err, "reading the throwaway manifest back")
+	}
+	tags, err := c.Tags(ctx, repo)
+	switch {
+	case err != nil:
+		return unproven(false, err, "listing the tags back")
+	case slices.Contains(tags, gone):
+		return unproven(true, nil, "tag %s is still listed after the registry accepted its DELETE", gone)
+	case !slices.Contains(tags, stays):
+		return unproven(true, nil, "tag %s is no longer listed after deleting tag %s", stays, gone)
+	}
+	return nil, true
+}
+
+// refusal says whether err is the registry's refusal (credentials, an operation it
+// does not support), which does not change during a run, rather than a hiccup.
+func refusal(err error) bool {
+	err = mapError(err)
+	return errors.Is(err, registry.ErrUnauthorized) || errors.Is(err, registry.ErrUnsupported)
+}
+
+// cleanProof deletes the throwaway manifest by digest, which removes both its tags;
+// where the registry refuses that, it deletes the tags one by one. It runs on after
+// the caller's context ends.
+func (c *Client) cleanProof(ctx context.Context, r name.Repository, d v1.Hash, tags ...string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	err := c.deleteExpect(ctx, r.RepositoryStr(), d.String())
+	if err == nil || errors.Is(err, registry.ErrNotFound) {
+		return nil
+	}
+	errs := []error{fmt.Errorf("deleting %s: %w", d, err)}
+	for _, t := range tags {
+		if err := c.deleteExpect(ctx, r.RepositoryStr(), t); err != nil && !errors.Is(err, registry.ErrNotFound) {
+			errs = append(errs, fmt.Errorf("deleting tag %s: %w", t, err))
+		}
+	}
+	if len(errs) == 1 {
+		return nil // the tags are gone, the manifest is unreferenced
+	}
+	return errors.Join(errs...)
+}
