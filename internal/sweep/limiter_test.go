@@ -76,3 +76,33 @@ func TestLimiterPaceFromTheConfiguration(t *testing.T) {
 		})
 	}
 }
+
+// With one slot, a response whose body nobody finished would stall the sweep:
+// every adapter's requests must give their slot back.
+func TestSweepWithOneRequestInFlight(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a guard against a hang
+	defer cancel()
+	for name, start := range registries {
+		t.Run(name, func(t *testing.T) {
+			srv := start(t)
+			registrytest.MustSeed(t, srv, registrytest.ClassicSet())
+			res, err := newSweeper(t, srv.Host(), classicStates(), "concurrency: 1\n").Run(ctx, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if deleted, _ := outcome(t, res.Items); len(deleted) != len(registrytest.ClassicDeleted()) {
+				t.Errorf("deleted %v, want %v", deleted, registrytest.ClassicDeleted())
+			}
+		})
+	}
+	t.Run("acr", func(t *testing.T) {
+		e := newACREnv(t)
+		res, err := e.sweeper(t, acrClient, "concurrency: 1\n").Run(ctx, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if deleted, _ := outcome(t, res.Items); len(deleted) != len(registrytest.ClassicDeleted()) {
+			t.Errorf("deleted %v, want %v", deleted, registrytest.ClassicDeleted())
+		}
+	})
+}
