@@ -6,6 +6,7 @@ package discover
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -97,14 +98,23 @@ func List(ctx context.Context, l Reader, name string) Repository {
 	return Repository{Name: name, Tags: tags, Err: err}
 }
 
+// fromListing indexes a manifest listing by tag. A tag is locked only by its own
+// lock (LockedTags); a tag whose manifest is missing is dangling (unresolved with
+// ErrNotFound); an entry that could not be read whole is opaque, holding everything.
 func fromListing(listed []registry.ListedManifest) *Manifests {
 	ms := &Manifests{ByTag: map[string]registry.Manifest{}, Unresolved: map[string]error{}, Opaque: map[string]error{}}
 	for _, lm := range listed {
-		if lm.Err != nil {
+		if lm.Err != nil && !errors.Is(lm.Err, registry.ErrNotFound) {
 			ms.Opaque[lm.Digest] = lm.Err
 		}
 		for _, tag := range lm.Tags {
-			ms.ByTag[tag] = lm.Manifest
+			if lm.Err != nil && errors.Is(lm.Err, registry.ErrNotFound) {
+				ms.Unresolved[tag] = lm.Err
+				continue
+			}
+			m := lm.Manifest
+			m.Locked = slices.Contains(lm.LockedTags, tag)
+			ms.ByTag[tag] = m
 		}
 	}
 	return ms

@@ -109,7 +109,11 @@ func manifestItems(items []Item, idx []int, repo string, r Repo, g Graph) []Item
 			ownTag[it.Digest] = true
 		}
 	}
-	held := func(d string) bool { by, _ := holds.Of(d); return len(by) > 0 }
+	held := func(d string) bool {
+		by, _ := holds.Of(d)
+		_, opaque := r.Opaque[d] // not read whole: never deleted by digest
+		return len(by) > 0 || opaque
+	}
 	var out []Item
 	removed := map[string]bool{}
 	add := func(owner *Item, linkedTo, d, via, why string) {

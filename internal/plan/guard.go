@@ -92,7 +92,8 @@ func guardRepo(items []Item, idx []int, repo string, r Repo) {
 			if it.Action != policy.Delete || it.Kind == KindManifest || it.Done {
 				continue
 			}
-			method, why := choose(r.Caps, holds, it.Digest)
+			_, opaque := r.Opaque[it.Digest]
+			method, why := choose(r.Caps, holds, it.Digest, opaque)
 			if method == "" {
 				keep(it, why)
 				changed = true
@@ -105,8 +106,9 @@ func guardRepo(items []Item, idx []int, repo string, r Repo) {
 
 // choose picks the method that removes one tag and nothing a staying tag needs. A
 // dangling tag (no digest) can only be untagged or retagged.
-func choose(c registry.Capabilities, holds Holds, digest string) (registry.Method, string) {
+func choose(c registry.Capabilities, holds Holds, digest string, opaque bool) (registry.Method, string) {
 	by, unknown := holds.Of(digest)
+	unknown = unknown || opaque // a manifest not read whole is never deleted by digest
 	switch {
 	case c.Untag:
 		return registry.MethodUntag, ""
