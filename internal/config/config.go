@@ -37,6 +37,11 @@ type Registry struct {
 	Username     string   `yaml:"username"`
 	Password     Secret   `yaml:"password"`
 	CAFile       string   `yaml:"caFile"` // PEM bundle; made relative to the config file's directory by Load
+	// oci only: whether a tag DELETE is trusted to remove only the tag. prove (the
+	// default, also when empty): once shown in each repository on a throwaway
+	// manifest; trusted: the configuration vouches for it; off: never untag (retag
+	// or delete by digest).
+	Untag string `yaml:"untag"`
 
 	// acr only: how prsweep signs in (see ACRAuth and validate_acr.go).
 	Auth                      string `yaml:"auth"` // one of ACRAuths; inferred from the keys set when empty
@@ -113,6 +118,9 @@ const (
 	UntaggedDelete     = "delete"
 	ReferrersDelete    = "delete"
 	ReferrersKeep      = "keep"
+	UntagProve         = "prove"
+	UntagTrusted       = "trusted"
+	UntagOff           = "off"
 )
 
 // SetDefaults fills what the file left out. A nil list is "left out"; an empty one

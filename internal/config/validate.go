@@ -157,6 +157,13 @@ func (v *checker) registry(r *Registry) {
 		v.add("registry.username", "required with registry.password")
 	}
 	v.globs("registry.repositories", r.Repositories)
+	switch {
+	case r.Untag == "":
+	case r.Type != "oci":
+		v.add("registry.untag", "only used with type oci")
+	case r.Untag != UntagProve && r.Untag != UntagTrusted && r.Untag != UntagOff:
+		v.add("registry.untag", "%s is not prove, trusted or off", v.m.show("registry.untag", r.Untag))
+	}
 	v.acr(r)
 }
 

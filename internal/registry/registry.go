@@ -113,8 +113,12 @@ type ManifestStore interface {
 	PutManifest(ctx context.Context, repo, ref string, raw []byte, mediaType string) error
 }
 
-// ReferrerLister is a registry with the OCI referrers API: it lists the manifests
-// (signatures, attestations, SBOMs) whose subject is a digest, tagged or not.
+// ReferrerLister is a registry that may have the OCI referrers API: it lists the
+// manifests (signatures, attestations, SBOMs) whose subject is a digest, tagged or
+// not. Where the registry has no referrers API (learned once per registry, from its
+// first answer), Referrers returns an error wrapping ErrUnsupported without a
+// request; it does not read the sha256-<hex> fallback tag, which the caller finds in
+// the tag listing it already has.
 type ReferrerLister interface {
 	Referrers(ctx context.Context, repo, digest string) ([]string, error)
 }

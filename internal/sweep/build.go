@@ -117,6 +117,7 @@ func newRegistry(r config.Registry, o Options, log *slog.Logger, wrap func(http.
 			AttemptTimeout: o.AttemptTimeout,
 			Limiter:        o.Limiter,
 			PageSize:       o.PageSize,
+			Untag:          oci.UntagMode(r.Untag),
 			Wrap:           wrap,
 			Logger:         log,
 		})
