@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/prsweep/prsweep/internal/registry"
@@ -84,5 +85,29 @@ func TestRequestsPerScope(t *testing.T) {
 				t.Logf("requests sent: %v", cnt.sent())
 			}
 		})
+	}
+}
+
+// Callers that start at once in a repository wait for one sign-in.
+func TestConcurrentSignIn(t *testing.T) {
+	backend := registrytest.StartV3(t)
+	registrytest.MustSeed(t, backend, registrytest.ClassicSet())
+	tr := newTokenRegistry(t, backend, "sweeper", "s3cret")
+	cnt := newCounter()
+	c, err := New(tr.host(), Options{Scheme: "http", Username: "sweeper", Password: "s3cret", Transport: cnt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if _, err := c.Resolve(context.Background(), "jarvis", "PR3571-test"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if cnt.n("GET ping") != 1 || cnt.n("GET token") != 1 {
+		t.Errorf("8 concurrent first reads: %d pings, %d tokens; want one of each", cnt.n("GET ping"), cnt.n("GET token"))
 	}
 }
