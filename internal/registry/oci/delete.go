@@ -141,10 +141,16 @@ func throwaway(labels map[string]string) (v1.Image, v1.Hash, error) {
 	return img, d, nil
 }
 
-// pushTagged uploads img's blobs, then puts its manifest under each tag. Only the
-// manifest puts write tag links, and each holds the repository's tag links against
-// digest deletes (lock.go).
+// pushTagged uploads img's blobs, then puts its manifest under each tag.
 func (c *Client) pushTagged(ctx context.Context, r name.Repository, img v1.Image, tags ...string) error {
+	if err := c.upload(ctx, r, img); err != nil {
+		return err
+	}
+	return c.putTags(ctx, r, img, tags...)
+}
+
+// upload uploads img's layers and config.
+func (c *Client) upload(ctx context.Context, r name.Repository, img v1.Image) error {
 	layers, err := img.Layers()
 	if err != nil {
 		return err
@@ -162,6 +168,12 @@ func (c *Client) pushTagged(ctx context.Context, r name.Repository, img v1.Image
 			return mapError(err)
 		}
 	}
+	return nil
+}
+
+// putTags puts img's manifest (its blobs uploaded) under each tag. Each put writes
+// a tag link, and holds the repository's tag links against digest deletes (lock.go).
+func (c *Client) putTags(ctx context.Context, r name.Repository, img v1.Image, tags ...string) error {
 	for _, tag := range tags {
 		release, err := c.holdTagLinks(ctx, r.RepositoryStr(), true)
 		if err != nil {

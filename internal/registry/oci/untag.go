@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -82,16 +83,28 @@ func (c *Client) proveUntag(ctx context.Context, repo string) (err error, final 
 	if err != nil {
 		return err, false
 	}
+	if err := c.upload(ctx, r, img); err != nil {
+		return unproven(refusal(err), err, "pushing a throwaway manifest")
+	}
+	// Before any throwaway tag exists, show that a digest DELETE really deletes: the
+	// clean-up relies on it, and a registry (or proxy) that answers 404 without
+	// deleting would otherwise be left with the throwaway tags.
+	if err := c.pusher.Put(ctx, r.Digest(d.String()), img); err != nil {
+		return unproven(refusal(err), mapError(err), "pushing a throwaway manifest")
+	}
+	if final, err := c.deleteReally(ctx, r, d); err != nil {
+		return unproven(final, err, "deleting untagged throwaway manifest %s", d)
+	}
+
 	id := nonce()
 	gone, stays := "prsweep-untag-proof-"+id+"-a", "prsweep-untag-proof-"+id+"-b"
 	defer func() {
 		if cerr := c.cleanProof(ctx, r, d, gone, stays); cerr != nil {
-			c.log.Warn("a throwaway manifest of the untag proof may be left in the registry", "repository", repo, "digest", d.String(), "tags", []string{gone, stays}, "error", cerr)
+			c.log.Warn("the untag proof could not remove its throwaway tags", "repository", repo, "digest", d.String(), "tags", []string{gone, stays}, "error", cerr)
 		}
 	}()
-
-	if err := c.pushTagged(ctx, r, img, gone, stays); err != nil {
-		return unproven(refusal(err), err, "pushing a throwaway manifest under tags %s and %s", gone, stays)
+	if err := c.putTags(ctx, r, img, gone, stays); err != nil {
+		return unproven(refusal(err), err, "putting a throwaway manifest under tags %s and %s", gone, stays)
 	}
 	status, err := c.deleteRef(ctx, repo, gone)
 	switch {
@@ -140,24 +153,53 @@ func refusal(err error) bool {
 	return errors.Is(err, registry.ErrUnauthorized) || errors.Is(err, registry.ErrUnsupported)
 }
 
-// cleanProof deletes the throwaway manifest by digest, which removes both its tags;
-// where the registry refuses that, it deletes the tags one by one. It runs on after
-// the caller's context ends.
+// deleteReally deletes manifest d by digest and reads it back: an answer of 2xx or
+// 404 while the registry still serves d is no deletion. final says whether a
+// failure is the registry's verdict rather than a hiccup.
+func (c *Client) deleteReally(ctx context.Context, r name.Repository, d v1.Hash) (final bool, err error) {
+	status, err := c.deleteRef(ctx, r.RepositoryStr(), d.String())
+	switch {
+	case err != nil:
+		return false, err
+	case status >= 500 || status == http.StatusTooManyRequests:
+		return false, fmt.Errorf("HTTP %d", status)
+	case status != http.StatusAccepted && status != http.StatusOK && status != http.StatusNoContent && status != http.StatusNotFound:
+		return true, fmt.Errorf("HTTP %d", status)
+	}
+	_, err = c.puller.Head(ctx, r.Digest(d.String()))
+	switch err := mapError(err); {
+	case errors.Is(err, registry.ErrNotFound):
+		return true, nil
+	case err != nil:
+		return refusal(err), fmt.Errorf("reading it back: %w", err)
+	}
+	return true, fmt.Errorf("the registry answered HTTP %d and still serves it", status)
+}
+
+// cleanProof deletes the throwaway manifest by digest, which removes its tags, and
+// reads the tags back; a tag still there is deleted by tag. It runs on after the
+// caller's context ends, and says which tags it could not remove.
 func (c *Client) cleanProof(ctx context.Context, r name.Repository, d v1.Hash, tags ...string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
-	err := c.deleteExpect(ctx, r.RepositoryStr(), d.String())
-	if err == nil || errors.Is(err, registry.ErrNotFound) {
-		return nil
+	_, derr := c.deleteReally(ctx, r, d)
+	left := c.present(ctx, r, tags)
+	for _, t := range left {
+		_ = c.deleteExpect(ctx, r.RepositoryStr(), t)
 	}
-	errs := []error{fmt.Errorf("deleting %s: %w", d, err)}
+	if left = c.present(ctx, r, left); len(left) > 0 {
+		return fmt.Errorf("tags %s are still there (deleting %s: %v)", strings.Join(left, ", "), d, derr)
+	}
+	return nil
+}
+
+// present returns the tags a HEAD still finds (or cannot tell about).
+func (c *Client) present(ctx context.Context, r name.Repository, tags []string) []string {
+	var out []string
 	for _, t := range tags {
-		if err := c.deleteExpect(ctx, r.RepositoryStr(), t); err != nil && !errors.Is(err, registry.ErrNotFound) {
-			errs = append(errs, fmt.Errorf("deleting tag %s: %w", t, err))
+		if _, err := c.puller.Head(ctx, r.Tag(t)); !errors.Is(mapError(err), registry.ErrNotFound) {
+			out = append(out, t)
 		}
 	}
-	if len(errs) == 1 {
-		return nil // the tags are gone, the manifest is unreferenced
-	}
-	return errors.Join(errs...)
+	return out
 }

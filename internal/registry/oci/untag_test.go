@@ -3,6 +3,7 @@ package oci
 import (
 	"context"
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -47,15 +48,15 @@ func TestProveUntag(t *testing.T) {
 		if left := proofLeftovers(t, v3, "jarvis"); len(left) > 0 {
 			t.Errorf("the proof left %v behind", left)
 		}
-		if cnt.n("PUT manifest") != 2 || cnt.n("DELETE manifest") != 3 {
-			t.Errorf("want 2 tag puts and 3 deletes (probe, tag, cleanup by digest), sent %v", cnt.sent())
+		if cnt.n("PUT manifest") != 3 || cnt.n("DELETE manifest") != 4 {
+			t.Errorf("want 3 manifest puts (by digest, 2 tags) and 4 deletes (probe, by digest untagged, tag, clean-up), sent %v", cnt.sent())
 		}
 		cnt.reset()
 		if err := c.ProveUntag(ctx, "jarvis"); err != nil || cnt.n("") != 0 {
 			t.Errorf("a second proof in the same repository: %v after %v; want the kept verdict and no request", err, cnt.sent())
 		}
 		// Another repository is proven on its own: permissions and proxies may differ.
-		if err := c.ProveUntag(ctx, "jarvis_base"); err != nil || cnt.n("PUT manifest") != 2 {
+		if err := c.ProveUntag(ctx, "jarvis_base"); err != nil || cnt.n("PUT manifest") != 3 {
 			t.Errorf("proof in jarvis_base: %v, sent %v; want a proof of its own", err, cnt.sent())
 		}
 	})
@@ -84,6 +85,17 @@ func TestProveUntag(t *testing.T) {
 		}
 	})
 
+	t.Run("a registry that answers 404 without deleting", func(t *testing.T) {
+		c, _ := countingClient(t, falseNotFound(t, v3), Options{})
+		err := c.ProveUntag(ctx, "jarvis")
+		if !errors.Is(err, registry.ErrUnsupported) || !strings.Contains(err.Error(), "still serves it") {
+			t.Errorf("ProveUntag where DELETE answers 404 and deletes nothing: %v", err)
+		}
+		if left := proofLeftovers(t, v3, "jarvis"); len(left) > 0 {
+			t.Errorf("the proof left %v behind", left)
+		}
+	})
+
 	t.Run("concurrent callers share one proof", func(t *testing.T) {
 		c, cnt := countingClient(t, v3, Options{})
 		var wg sync.WaitGroup
@@ -95,8 +107,8 @@ func TestProveUntag(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		if n := cnt.n("PUT manifest"); n != 2 {
-			t.Errorf("8 concurrent callers put %d manifests, want one proof (2)", n)
+		if n := cnt.n("PUT manifest"); n != 3 {
+			t.Errorf("8 concurrent callers put %d manifests, want one proof (3)", n)
 		}
 	})
 
@@ -141,4 +153,19 @@ func TestProveUntagDistribution28(t *testing.T) {
 	if got := cnt.sent(); cnt.n("PUT manifest")+cnt.n("POST blob")+cnt.n("PUT blob") != 0 || cnt.n("DELETE manifest") != 1 {
 		t.Errorf("on 2.8 the proof sent %v; want the probe DELETE and nothing pushed", got)
 	}
+}
+
+// falseNotFound answers every DELETE with 404 MANIFEST_UNKNOWN without passing it on.
+func falseNotFound(t *testing.T, backend *registrytest.Server) *registrytest.Server {
+	return registrytest.StartProxy(t, backend, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodDelete {
+				next.ServeHTTP(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}`))
+		})
+	})
 }

@@ -86,6 +86,14 @@ func NewCyclingLinks(backend *Server, newURLs bool) *Server {
 	return startProxy(backend, proxy)
 }
 
+// NewProxy starts a proxy in front of backend: wrap gets the handler that passes a
+// request on to backend and returns the proxy's handler (which answers some requests
+// itself, say). The proxy is a Server of backend's kind and credentials. Close stops it.
+func NewProxy(backend *Server, wrap func(next http.Handler) http.Handler) *Server {
+	target, _ := url.Parse(backend.URL())
+	return startProxy(backend, wrap(httputil.NewSingleHostReverseProxy(target)))
+}
+
 // startProxy serves h on 127.0.0.1 as a Server of backend's kind and credentials.
 func startProxy(backend *Server, h http.Handler) *Server {
 	srv := httptest.NewServer(h)

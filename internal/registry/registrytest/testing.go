@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"net/http"
 	"os"
 	"testing"
 )
@@ -43,6 +44,14 @@ func StartDistribution28(t testing.TB, opts ...Option) *Server {
 			t.Errorf("registrytest: stopping distribution 2.8: %v", err)
 		}
 	})
+	return s
+}
+
+// StartProxy is NewProxy, stopped when the test ends.
+func StartProxy(t testing.TB, backend *Server, wrap func(next http.Handler) http.Handler) *Server {
+	t.Helper()
+	s := NewProxy(backend, wrap)
+	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
 
