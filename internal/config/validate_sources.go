@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/prsweep/prsweep/internal/scm"
 )
@@ -136,4 +138,44 @@ func allDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// MissingRules returns the numbers (from 1) of the rules that take their states from
+// source and delete tags whose pull request is missing.
+func (c *Config) MissingRules(source string) []int {
+	var out []int
+	for i, r := range c.Rules {
+		if r.Source == source && slices.Contains(r.DeleteStates(), scm.Missing) {
+			out = append(out, i+1)
+		}
+	}
+	return out
+}
+
+// missingWarnings says, for each source a rule deletes missing with, what that risks:
+// a source may answer "no such pull request" for one its identity cannot see.
+// A static source's states are written down, so they need no warning.
+func (c *Config) missingWarnings() []string {
+	var out []string
+	for i, s := range c.Sources {
+		rules := c.MissingRules(s.Name)
+		if len(rules) == 0 || s.Type == "static" {
+			continue
+		}
+		nums := make([]string, len(rules))
+		for j, n := range rules {
+			nums[j] = strconv.Itoa(n)
+		}
+		what := "rule " + nums[0] + " deletes"
+		if len(rules) > 1 {
+			what = "rules " + strings.Join(nums, ", ") + " delete"
+		}
+		hidden := "a pull request the identity cannot see"
+		if s.Type == "azuredevops" {
+			hidden = fmt.Sprintf("a pull request in a repository of project %s the identity cannot read (TF401180 either way)", s.Project)
+		}
+		out = append(out, fmt.Sprintf("sources[%d] (%s): %s missing, so a tag goes when the source answers \"no such pull request\"; "+
+			"it answers the same for %s. `prsweep validate` checks that the identity reads every repository it can list", i, s.Name, what, hidden))
+	}
+	return out
 }

@@ -16,5 +16,5 @@ func (c *Config) Warnings() []string {
 		}
 		out = append(out, fmt.Sprintf("%s: a secret is written in the configuration file; take it from the environment (${VAR}) or a file instead", path))
 	}
-	return out
+	return append(out, c.missingWarnings()...)
 }

@@ -29,6 +29,7 @@ type Client struct {
 	http    *http.Client
 	log     *slog.Logger
 	now     func() time.Time
+	proof   *missingProof // WithMissingCheck; nil trusts every "not found"
 }
 
 // New returns a client for project in the organisation (or on-prem collection)
@@ -87,6 +88,7 @@ func New(baseURL, project, token string, opts ...Option) (*Client, error) {
 		http:    hc,
 		log:     s.log,
 		now:     s.now,
+		proof:   newProof(s.missingCheck),
 	}, nil
 }
 
@@ -120,6 +122,9 @@ func (c *Client) State(ctx context.Context, ref scm.Ref) (scm.Status, error) {
 	}
 	defer resp.Body.Close()
 	st, err := c.interpret(resp, id)
+	if errors.Is(err, scm.ErrNotFound) {
+		err = c.proveMissing(ctx, err)
+	}
 	if err != nil {
 		return c.fail(ctx, ref, resp.StatusCode, err)
 	}

@@ -23,6 +23,7 @@ type settings struct {
 	attemptTimeout time.Duration // 0: httpx's per-kind defaults
 	retry          []httpx.RetryOption
 	limiter        *httpx.Limiter
+	missingCheck   bool // WithMissingCheck (access.go)
 }
 
 // WithHTTPClient sets the client requests go through. Its Transport (or

@@ -27,11 +27,13 @@ type AzureDevOps struct {
 	slow   map[int]*gate
 	counts map[int]int
 	auth   map[int][]string
+	git    *adoGit // repositories (azuredevops_repos.go); nil until first used
 }
 
 type adoState struct {
 	status string
 	closed time.Time
+	repo   string // the repository (SetPRIn); "" is the one named after the project
 }
 
 type adoFault struct {

@@ -99,12 +99,12 @@ type adoPullRequest struct {
 	SupportsIterations bool          `json:"supportsIterations"`
 }
 
-func adoPRBody(base, project string, id int, status string, closed time.Time) []byte {
-	const repoID = "3411ebc1-d5aa-464f-9615-0b527bc66719"
+// adoPRBodyIn is the body of pull request id, whose target is repository repo.
+func adoPRBodyIn(base, project, repoID, repo string, id int, status string, closed time.Time) []byte {
 	created := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 	pr := adoPullRequest{
 		Repository: adoRepository{
-			ID: repoID, Name: project,
+			ID: repoID, Name: repo,
 			URL:     fmt.Sprintf("%s/_apis/git/repositories/%s", base, repoID),
 			Project: adoProject{ID: "a7573007-bbb3-4341-b726-0c4148a07853", Name: project, State: "wellFormed", Visibility: "private"},
 		},

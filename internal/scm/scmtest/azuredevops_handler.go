@@ -11,6 +11,9 @@ import (
 // serve checks a request the way ADO would, then answers with the first queued
 // fault for its pull request, or with the pull request, or with TF401180.
 func (f *AzureDevOps) serve(w http.ResponseWriter, r *http.Request) {
+	if f.serveGit(w, r) {
+		return
+	}
 	id, problem := f.route(r)
 	if problem != "" {
 		// Never echo headers here: the Authorization header is a credential.
@@ -41,12 +44,15 @@ func (f *AzureDevOps) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	pr, known := f.prs[id]
+	readable := f.readableLocked(pr)
 	f.mu.Unlock()
-	if !known {
+	if !known || !readable {
+		// A pull request in a repository the identity may not read is as absent as
+		// one that never existed (azuredevops_repos.go).
 		write(w, http.StatusNotFound, adoJSON, AzureDevOpsPRNotFound)
 		return
 	}
-	write(w, http.StatusOK, adoJSON, string(adoPRBody(f.URL()+"/"+f.project, f.project, id, pr.status, pr.closed)))
+	write(w, http.StatusOK, adoJSON, string(f.prBody(id, pr)))
 }
 
 // route returns the pull-request id a request asks for, or why the request is
