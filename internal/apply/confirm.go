@@ -24,19 +24,22 @@ func (a Applier) confirm(ctx context.Context, repo string, tried []*plan.Item) (
 	}
 	ctx = context.WithoutCancel(ctx) // the deletions happened: their outcome is read even when stopping
 	tags, err := a.listed(ctx, repo)
-	if err == nil {
+	// A writer racing on the same tag (another sweep's retag) can leave it dangling
+	// again: a few rounds, then it is reported.
+	for round := 0; round < danglingRounds && err == nil; round++ {
 		var again []*plan.Item
 		for _, it := range tried {
 			if _, still := slices.BinarySearch(tags, it.Tag); still && a.isDangling(ctx, it) {
 				again = append(again, it)
 			}
 		}
-		if len(again) > 0 {
-			for _, it := range again {
-				a.removeDangling(ctx, it)
-			}
-			tags, err = a.listed(ctx, repo)
+		if len(again) == 0 {
+			break
 		}
+		for _, it := range again {
+			a.removeDangling(ctx, it)
+		}
+		tags, err = a.listed(ctx, repo)
 	}
 	for _, it := range tried {
 		_, listed := slices.BinarySearch(tags, it.Tag)
@@ -67,6 +70,9 @@ func (a Applier) confirm(ctx context.Context, repo string, tried []*plan.Item) (
 	}
 	return tags, err == nil
 }
+
+// danglingRounds bounds how often confirm removes a tag left dangling again.
+const danglingRounds = 3
 
 func (a Applier) listed(ctx context.Context, repo string) ([]string, error) {
 	tags, err := a.Registry.Tags(ctx, repo)
