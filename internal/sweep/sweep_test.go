@@ -224,7 +224,19 @@ func TestRacingSweeps(t *testing.T) {
 				if errs[i] != nil {
 					t.Fatal(errs[i])
 				}
-				d, _ := outcome(t, res.Items) // fails the test on any failed item
+				var items []plan.Item
+				for _, it := range res.Items {
+					// 2.8 reads a tag's link while another client rewrites it (no lock
+					// across clients): one sweep's retag can leave the other's tag
+					// dangling for a moment. That sweep reports it failed, never
+					// deleted; the registry must still end right.
+					if kind == "2.8" && it.Failed() && strings.Contains(it.Error, "dangling") {
+						t.Logf("%s: %s", it.Ref(), it.Error)
+						continue
+					}
+					items = append(items, it)
+				}
+				d, _ := outcome(t, items) // fails the test on any other failed item
 				del = append(del, d...)
 			}
 			slices.Sort(del)
