@@ -20,17 +20,17 @@ func TestValidateMissing(t *testing.T) {
 		deny         bool
 		exit         int
 		want         []string
-		repoRequests int
+		repoRequests int // validate's check, and the source's own before it trusts the probe's "no such pull request"
 	}{
 		{"unreadable repository", "[merged, closed, missing]", true, ExitUsage, []string{
 			"warning sources[0] (ado): rule 1 deletes missing",
 			`FAILED  source ado (missing): the identity cannot read repository "secret-sauce" (404 TF401019`,
 			`rule 1 deletes missing, but Azure DevOps answers "no such pull request" also for one in a repository the identity cannot read`,
-		}, 4},
+		}, 8},
 		{"every repository readable", "[merged, closed, missing]", false, ExitOK, []string{
 			"warning sources[0] (ado): rule 1 deletes missing",
 			"ok      source ado (missing): rule 1 deletes missing; the identity reads all 3 repositories it lists",
-		}, 4},
+		}, 8},
 		{"missing not deleted", "[merged, closed]", true, ExitOK, nil, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

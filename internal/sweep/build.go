@@ -60,7 +60,8 @@ func New(cfg *config.Config, o Options) (*Sweeper, error) {
 	}
 	providers := map[string]scm.Provider{}
 	for _, src := range cfg.Sources {
-		p, err := newProvider(src, o, log, wrap)
+		// missing is trusted only where the identity is shown to read every repository.
+		p, err := newProvider(src, o, log, wrap, len(cfg.MissingRules(src.Name)) > 0)
 		if err != nil {
 			return nil, fmt.Errorf("setting up source %q: %w", src.Name, err)
 		}
@@ -149,7 +150,7 @@ func newRegistry(r config.Registry, o Options, log *slog.Logger, wrap func(http.
 	return nil, fmt.Errorf("registry.type %q is not supported", r.Type)
 }
 
-func newProvider(src config.Source, o Options, log *slog.Logger, wrap func(http.RoundTripper) http.RoundTripper) (scm.Provider, error) {
+func newProvider(src config.Source, o Options, log *slog.Logger, wrap func(http.RoundTripper) http.RoundTripper, checkMissing bool) (scm.Provider, error) {
 	switch src.Type {
 	case "static":
 		states := map[string]scm.State{}
@@ -161,6 +162,9 @@ func newProvider(src config.Source, o Options, log *slog.Logger, wrap func(http.
 	case "azuredevops":
 		tt := map[string]azuredevops.TokenType{"pat": azuredevops.PAT, "bearer": azuredevops.Bearer}[src.TokenType]
 		opts := []azuredevops.Option{azuredevops.WithTokenType(tt), azuredevops.WithLogger(log), azuredevops.WithLimiter(o.Limiter)}
+		if checkMissing {
+			opts = append(opts, azuredevops.WithMissingCheck())
+		}
 		// Our base transport rather than http.DefaultTransport: its pool keeps a
 		// connection for each request in flight.
 		t, err := httpx.NewBaseTransport("", false)
