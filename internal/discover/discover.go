@@ -1,7 +1,9 @@
-// Package discover reads what a registry holds: the repositories a sweep covers and
-// every tag in each, and, where a sweep will delete, the manifest each tag points
-// at, through the registry's manifest listing where it has one. A repository whose listing failed is returned with its error, so that nothing
-// in it is deleted (safety rule 7). It imports registry and nothing below it.
+// Package discover reads what a registry holds: the repositories a sweep covers,
+// every tag of a repository, and the manifests of the tags a decision needs —
+// through the registry's manifest listing where it has one (one listing instead of
+// a read per tag). A repository whose listing failed is returned with its error, so
+// that nothing in it is deleted (safety rule 7). It imports registry and nothing
+// below it.
 package discover
 
 import (
