@@ -60,7 +60,8 @@ type Dataset struct {
 const (
 	shareRelease   = 0.05 // 5.<repo>.<n>: no rule matches
 	shareIndex     = 0.02 // an OCI index with two untagged children (7 in 10 a PR's)
-	shareSig       = 0.01 // a cosign signature of an earlier tag's image
+	shareSig       = 0.01 // a cosign signature of an earlier tag's image, in every sigEvery-th repository
+	sigEvery       = 3    // repositories with signatures: 0, 3, 6, …
 	shareWithRel   = 0.03 // a PR tag on a release's image
 	shareWithPR    = 0.03 // a PR tag on an earlier PR tag's image
 	prFirst        = 1000 // the first PR number
@@ -143,7 +144,7 @@ func genRepo(p Params, i, pool int) Repo {
 			} else {
 				g.releases = append(g.releases, g.tag(fmt.Sprintf("5.%d.%d-multiarch", i, j), g.index(j), 0))
 			}
-		case u < shareRelease+shareIndex+shareSig && g.sign(rng):
+		case u < shareRelease+shareIndex+shareSig && i%sigEvery == 0 && g.sign(rng):
 		case u < shareRelease+shareIndex+shareSig+shareWithRel && len(g.releases) > 0:
 			rel := g.Tags[g.releases[rng.IntN(len(g.releases))]]
 			g.prs = append(g.prs, g.tag(prTag, rel.Digest, pr))

@@ -44,7 +44,7 @@ type JobResult struct {
 	Wall      time.Duration `json:"wall"`
 	PeakHeap  uint64        `json:"peakHeap"`  // live and unswept heap objects, sampled
 	PeakTotal uint64        `json:"peakTotal"` // all memory the Go runtime mapped, sampled
-	MaxRSS    int64         `json:"maxRSS"`    // the process's, from getrusage
+	MaxRSS    int64         `json:"maxRSS"`    // the process's peak RSS (VmHWM on Linux, else getrusage)
 	InProcess bool          `json:"inProcess"` // memory figures include the harness and registry
 	Deleted   int           `json:"deleted"`
 	Preserved int           `json:"preserved"`
@@ -151,7 +151,6 @@ func RunChild(self string) Runner {
 		if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 			return JobResult{}, fmt.Errorf("reading the child's result: %w (%q)", err, strings.TrimSpace(out.String()))
 		}
-		r.MaxRSS = max(r.MaxRSS, childMaxRSS(cmd.ProcessState))
 		return r, nil
 	}
 }

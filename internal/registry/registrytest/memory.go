@@ -91,6 +91,8 @@ func (m *Memory) PutBlob(repo string, data []byte) string {
 
 // PutManifest stores a manifest in repo under ref (a tag, or its digest) and
 // returns its digest. A manifest whose blobs or children repo lacks is refused.
+// The registry keeps body (a million manifests are not copied): the caller must
+// not change it.
 func (m *Memory) PutManifest(repo, ref, mediaType string, body []byte) (string, error) {
 	d := DigestOf(body)
 	if strings.HasPrefix(ref, "sha256:") && ref != d {
@@ -102,7 +104,7 @@ func (m *Memory) PutManifest(repo, ref, mediaType string, body []byte) (string, 
 	if missing := r.missing(body); missing != "" {
 		return "", fmt.Errorf("putting %s:%s: %w %s", repo, ref, errMemUnknown, missing)
 	}
-	r.manifests[d] = memManifest{mediaType: mediaType, body: slices.Clone(body)}
+	r.manifests[d] = memManifest{mediaType: mediaType, body: body}
 	if !strings.HasPrefix(ref, "sha256:") {
 		if _, had := r.tags[ref]; !had {
 			r.names = append(r.names, ref)
