@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -178,13 +179,19 @@ func (a Applier) proveUntag(ctx context.Context, repo string, items []*plan.Item
 		return
 	}
 	err := prover.ProveUntag(ctx, repo)
-	if err == nil {
-		return
-	}
-	a.logger().Warn("tag deletion not proven to remove only the tag: retagging instead", "repository", repo, "error", err)
-	for _, it := range untag {
-		it.Method = registry.MethodRetag
-		it.Reason += " (retagged: the registry's tag deletion is not proven to remove only the tag)"
+	switch {
+	case err == nil:
+	case errors.Is(err, registry.ErrUnsupported):
+		a.logger().Warn("tag deletion not proven to remove only the tag: retagging instead", "repository", repo, "error", err)
+		for _, it := range untag {
+			it.Method = registry.MethodRetag
+			it.Reason += " (retagged: the registry's tag deletion is not proven to remove only the tag)"
+		}
+	default:
+		// A hiccup proves nothing: keep the tags this time rather than change method.
+		for _, it := range untag {
+			it.Error = err.Error()
+		}
 	}
 }
 

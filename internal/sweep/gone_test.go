@@ -13,9 +13,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/prsweep/prsweep/internal/audit"
 	"github.com/prsweep/prsweep/internal/policy"
+	"github.com/prsweep/prsweep/internal/registry"
 	"github.com/prsweep/prsweep/internal/registry/registrytest"
 )
 
@@ -175,4 +178,49 @@ func TestSharedDigestWithAuditLog(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Safety rule 4 on the retag path: when the throwaway manifest cannot be deleted,
+// the tag is put back on its own image, never left on the throwaway.
+func TestHalfDoneRetagIsUndone(t *testing.T) {
+	srv := registrytest.StartDistribution28(t)
+	digests := registrytest.MustSeed(t, srv, registrytest.ClassicSet())
+	host := faultProxy(t, srv, func(r *http.Request) bool {
+		return r.Method == http.MethodDelete && strings.Contains(r.URL.Path, "/manifests/sha256:")
+	})
+	res, err := fastSweeper(t, host, classicStates(), "").Run(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	retagged := 0
+	for _, it := range res.Items {
+		if it.Done {
+			t.Errorf("%s reported deleted, though no DELETE reached the registry", it.Ref())
+		}
+		if it.Method == registry.MethodRetag {
+			retagged++
+		}
+	}
+	if retagged == 0 {
+		t.Fatal("no tag was to be retagged")
+	}
+	for ref, want := range digests {
+		repo, tag, _ := strings.Cut(ref, ":")
+		if got := headDigest(t, srv.Host(), repo, tag); got != want {
+			t.Errorf("%s points at %s, not its own %s", ref, got, want)
+		}
+	}
+}
+
+func headDigest(t *testing.T, host, repo, tag string) string {
+	t.Helper()
+	ref, err := name.NewTag(host+"/"+repo+":"+tag, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, err := remote.Head(ref)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	return desc.Digest.String()
 }

@@ -71,7 +71,11 @@ func (c *Client) Delete(ctx context.Context, repo, tag string, m registry.Manife
 	case registry.MethodDigest:
 		return c.deleteExpect(ctx, repo, m.Digest)
 	case registry.MethodRetag:
-		return c.retag(ctx, repo, tag)
+		throwaway, err := c.retag(ctx, repo, tag)
+		if err != nil && throwaway != "" && m.Digest != "" {
+			return c.putBack(ctx, repo, tag, m.Digest, throwaway, err)
+		}
+		return err
 	}
 	return fmt.Errorf("deleting %s:%s: %w: method %q", repo, tag, registry.ErrUnsupported, method)
 }
@@ -101,22 +105,42 @@ func deleteStatus(status int) error {
 // retag points the tag at a throwaway image and deletes that by digest: on a
 // registry that deletes only manifests this removes one tag and leaves the original
 // manifest and its other tags alone.
-func (c *Client) retag(ctx context.Context, repo, tag string) error {
+func (c *Client) retag(ctx context.Context, repo, tag string) (throwawayDigest string, err error) {
 	r, err := c.repo(repo)
 	if err != nil {
-		return err
+		return "", err
 	}
 	img, d, err := throwaway(map[string]string{"org.prsweep.deleted-tag": repo + ":" + tag})
 	if err != nil {
-		return err
+		return "", err
 	}
 	if err := c.pushTagged(ctx, r, img, tag); err != nil {
-		return fmt.Errorf("pointing the tag at a throwaway manifest: %w", err)
+		// The manifest PUT may have landed though its answer was lost.
+		return d.String(), fmt.Errorf("pointing the tag at a throwaway manifest: %w", err)
 	}
 	if err := c.deleteExpect(ctx, repo, d.String()); err != nil {
-		return fmt.Errorf("the tag now points at throwaway manifest %s, and deleting that failed: %w", d, err)
+		return d.String(), fmt.Errorf("the tag now points at throwaway manifest %s, and deleting that failed: %w", d, err)
 	}
-	return nil
+	return "", nil
+}
+
+// putBack undoes a retag that stopped half-way: a tag left on the throwaway
+// manifest is pointed at its own manifest again, so that a failed deletion keeps
+// the tag as it was (safety rule 4). A tag that is gone, or still on its manifest,
+// or moved by someone else, is left alone.
+func (c *Client) putBack(ctx context.Context, repo, tag, original, throwaway string, cause error) error {
+	now, err := c.Resolve(ctx, repo, tag)
+	if err != nil || now.Digest != throwaway {
+		return cause
+	}
+	raw, mediaType, err := c.Manifest(ctx, repo, original)
+	if err == nil {
+		err = c.PutManifest(ctx, repo, tag, raw, mediaType)
+	}
+	if err != nil {
+		return fmt.Errorf("%w; putting the tag back on %s failed too, so it points at the throwaway manifest: %w", cause, original, err)
+	}
+	return fmt.Errorf("%w; the tag was put back on %s", cause, original)
 }
 
 // throwaway builds an empty image whose config carries labels and a nonce, so its

@@ -53,7 +53,7 @@ func (c *Client) ProveUntag(ctx context.Context, repo string) error {
 	}
 	verdict, err := c.proofs.do(ctx, repo, func() (error, bool) { return c.proveUntag(ctx, repo) })
 	if err != nil {
-		return fmt.Errorf("proving that a tag DELETE in %s removes only the tag: %w: %w", repo, registry.ErrUnsupported, err)
+		return fmt.Errorf("proving that a tag DELETE in %s removes only the tag: %w", repo, err)
 	}
 	return verdict
 }
@@ -61,12 +61,17 @@ func (c *Client) ProveUntag(ctx context.Context, repo string) error {
 // proveUntag runs the proof. final is false where the failure says nothing about the
 // registry (a network error, a 5xx): such a verdict is not kept.
 func (c *Client) proveUntag(ctx context.Context, repo string) (err error, final bool) {
+	// Only the registry's verdict wraps ErrUnsupported (remove tags another way); a
+	// hiccup proves nothing either way, and the caller keeps the tags this time.
 	unproven := func(final bool, cause error, format string, args ...any) (error, bool) {
 		msg := fmt.Sprintf(format, args...)
 		if cause != nil {
-			return fmt.Errorf("proving that a tag DELETE in %s removes only the tag: %w: %s: %w", repo, registry.ErrUnsupported, msg, cause), final
+			msg += ": " + cause.Error()
 		}
-		return fmt.Errorf("proving that a tag DELETE in %s removes only the tag: %w: %s", repo, registry.ErrUnsupported, msg), final
+		if final {
+			return fmt.Errorf("proving that a tag DELETE in %s removes only the tag: %w: %s", repo, registry.ErrUnsupported, msg), final
+		}
+		return fmt.Errorf("proving that a tag DELETE in %s removes only the tag: %s", repo, msg), final
 	}
 	caps, err := c.Capabilities(ctx, repo)
 	if err != nil {
