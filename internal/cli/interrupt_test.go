@@ -29,7 +29,8 @@ func TestInterruptedSweep(t *testing.T) {
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	var deletes atomic.Int32
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodDelete && !strings.Contains(r.URL.Path, "prsweep-probe") && deletes.Add(1) == 10 {
+		// Count the PR tags' deletions only (not the probe, nor the untag proof's).
+		if r.Method == http.MethodDelete && strings.Contains(r.URL.Path, "/manifests/PR") && deletes.Add(1) == 10 {
 			stop() // the signal arrives while this deletion is in flight
 		}
 		proxy.ServeHTTP(w, r)
