@@ -27,10 +27,12 @@ package bench
 //     token exchange and an access token for the catalog and per repository;
 //     the catalog; per repository the _manifests listing (digests, tags, media
 //     types, locks; untagged children included); per repository with a deletion
-//     one read of the repository (its lock) and the _tags listing read back; per
-//     deleted tag one re-check (GET _tags/{tag}) and one untag; where a deleted
-//     image has a signature tag, one read of each kept index (its references,
-//     which the listing does not carry); and one Entra token at the authority.
+//     one read of the repository (its lock), a re-check (the _manifests
+//     listing read again, or GET _tags/{tag} of each deleted tag where that is
+//     fewer) and the _tags listing read back; per deleted tag one untag; where a
+//     deleted image has a signature tag, one read of each kept index (its
+//     references, which the listing does not carry); and one Entra token at the
+//     authority.
 //
 // Source: one read per distinct pull request a PR tag names.
 type Minimal struct {
@@ -109,7 +111,12 @@ func ComputeMinimal(ds *Dataset, e Expected, method string) Minimal {
 		case methodACR:
 			add(KindACRRepository, 1)
 			add(KindACRTagsList, ceilPages(len(r.Tags)-len(rm.gone), 100))
-			add(KindACRTagGet, len(rm.gone))
+			// The re-check: the listing read again, or each deleted tag, whichever costs less.
+			if pages := ceilPages(len(r.Manifests), 100); pages <= len(rm.gone) {
+				add(KindACRManifests, pages)
+			} else {
+				add(KindACRTagGet, len(rm.gone))
+			}
 			add(KindACRTagDelete, len(rm.gone))
 			if rm.signedGone {
 				_, gets := rm.keptReads()
