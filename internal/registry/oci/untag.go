@@ -198,11 +198,16 @@ func (c *Client) cleanProof(ctx context.Context, r name.Repository, d v1.Hash, t
 	return nil
 }
 
-// present returns the tags a HEAD still finds (or cannot tell about).
+// present returns the tags the listing still shows (all of them when it cannot be
+// read): a HEAD's 404 would miss a tag left dangling by a DELETE cut short.
 func (c *Client) present(ctx context.Context, r name.Repository, tags []string) []string {
+	listed, err := c.Tags(ctx, r.RepositoryStr())
+	if err != nil {
+		return tags
+	}
 	var out []string
 	for _, t := range tags {
-		if _, err := c.puller.Head(ctx, r.Tag(t)); !errors.Is(mapError(err), registry.ErrNotFound) {
+		if slices.Contains(listed, t) {
 			out = append(out, t)
 		}
 	}
