@@ -74,8 +74,13 @@ func (a Applier) confirm(ctx context.Context, repo string, tried []*plan.Item) (
 // danglingRounds bounds how often confirm removes a tag left dangling again.
 const danglingRounds = 3
 
+// listed reads the tag listing back, twice if need be: without it no deletion can be
+// confirmed, and one listing's bad luck would fail them all.
 func (a Applier) listed(ctx context.Context, repo string) ([]string, error) {
 	tags, err := a.Registry.Tags(ctx, repo)
+	if err != nil {
+		tags, err = a.Registry.Tags(ctx, repo)
+	}
 	slices.Sort(tags)
 	return tags, err
 }
