@@ -97,18 +97,28 @@ func (a Applier) settle(it *plan.Item, err error) {
 		it.Done = true
 	case errors.Is(err, registry.ErrNotFound):
 		it.Done, it.Reason = true, it.Reason+noteGone
-	case errors.Is(err, registry.ErrLocked):
-		// A lock set since the plan (or on a manifest the plan could not see) wins.
-		it.Action, it.Method = policy.Keep, ""
-		it.Reason += "; kept: locked by the registry"
-	case errors.Is(err, registry.ErrInUse):
-		it.Action, it.Method = policy.Keep, ""
-		it.Reason += "; kept: " + err.Error()
+	case refused(it, err):
 	default:
 		// Perhaps done, the answer lost (a reset, a 5xx after the fact): confirm reads
 		// the listing and says which.
 		it.Error = fmt.Sprintf("deleting by %s: %v", it.Method, err)
 	}
+}
+
+// refused keeps the item when the registry refused its deletion for a reason that
+// keeps it: a lock set since the plan (or on a manifest the plan could not see), or
+// a tag the listing did not show still on the manifest.
+func refused(it *plan.Item, err error) bool {
+	switch {
+	case errors.Is(err, registry.ErrLocked):
+		it.Reason += "; kept: locked by the registry"
+	case errors.Is(err, registry.ErrInUse):
+		it.Reason += "; kept: " + err.Error()
+	default:
+		return false
+	}
+	it.Action, it.Method = policy.Keep, ""
+	return true
 }
 
 // deleteManifest removes an untagged manifest. Its answer is read back by digest
@@ -126,12 +136,7 @@ func (a Applier) deleteManifest(ctx context.Context, it *plan.Item) {
 	switch {
 	case err == nil:
 		it.Done = true
-	case errors.Is(err, registry.ErrLocked):
-		it.Action, it.Method = policy.Keep, ""
-		it.Reason += "; kept: locked by the registry"
-	case errors.Is(err, registry.ErrInUse):
-		it.Action, it.Method = policy.Keep, ""
-		it.Reason += "; kept: " + err.Error()
+	case refused(it, err):
 	case a.manifestGone(ctx, it):
 		note := noteGone
 		if !errors.Is(err, registry.ErrNotFound) {
