@@ -74,6 +74,7 @@ type Client struct {
 	writes    onceEach[*semaphore.Weighted] // per repository: tag writes against digest deletes
 	noRefAPI  atomic.Bool                   // the registry answered that it has no referrers API
 	tagPageSz atomic.Int64                  // the n the registry accepted (tags.go)
+	uploaded  sync.Map                      // "repo@digest" of blobs this client uploaded (throwaway configs)
 }
 
 var _ registry.Backend = (*Client)(nil)

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/static"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/prsweep/prsweep/internal/registry"
 )
@@ -143,21 +144,23 @@ func (c *Client) putBack(ctx context.Context, repo, tag, original, throwaway str
 	return fmt.Errorf("%w; the tag was put back on %s", cause, original)
 }
 
-// throwaway builds an empty image whose config carries labels and a nonce, so its
-// digest is new.
-func throwaway(labels map[string]string) (v1.Image, v1.Hash, error) {
-	l := map[string]string{"org.prsweep.nonce": nonce()}
-	for k, v := range labels {
-		l[k] = v
-	}
-	img, err := mutate.ConfigFile(empty.Image, &v1.ConfigFile{
+// throwaway builds an empty OCI image whose manifest carries annotations and a
+// nonce: its digest is new every time, while its config blob is always the same,
+// so a repository's retags upload it once.
+func throwaway(annotations map[string]string) (v1.Image, v1.Hash, error) {
+	cfg, err := mutate.ConfigFile(empty.Image, &v1.ConfigFile{
 		OS: "unknown", Architecture: "unknown",
 		RootFS: v1.RootFS{Type: "layers"},
-		Config: v1.Config{Labels: l},
+		Config: v1.Config{Labels: map[string]string{"org.prsweep.throwaway": "true"}},
 	})
 	if err != nil {
 		return nil, v1.Hash{}, fmt.Errorf("building the throwaway manifest: %w", err)
 	}
+	a := map[string]string{"org.prsweep.nonce": nonce()}
+	for k, v := range annotations {
+		a[k] = v
+	}
+	img := mutate.Annotations(mutate.ConfigMediaType(mutate.MediaType(cfg, types.OCIManifestSchema1), types.OCIConfigJSON), a).(v1.Image)
 	d, err := img.Digest()
 	if err != nil {
 		return nil, v1.Hash{}, fmt.Errorf("building the throwaway manifest: %w", err)
@@ -188,9 +191,18 @@ func (c *Client) upload(ctx context.Context, r name.Repository, img v1.Image) er
 		return err
 	}
 	for _, l := range append(layers, static.NewLayer(cfg, m.Config.MediaType)) {
+		d, err := l.Digest()
+		if err != nil {
+			return err
+		}
+		key := r.RepositoryStr() + "@" + d.String()
+		if _, done := c.uploaded.Load(key); done {
+			continue
+		}
 		if err := c.pusher.Upload(ctx, r, l); err != nil {
 			return mapError(err)
 		}
+		c.uploaded.Store(key, true)
 	}
 	return nil
 }
