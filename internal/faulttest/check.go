@@ -2,64 +2,15 @@ package faulttest
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 
-	"github.com/prsweep/prsweep/internal/plan"
 	"github.com/prsweep/prsweep/internal/policy"
 	"github.com/prsweep/prsweep/internal/report"
-	"github.com/prsweep/prsweep/internal/sweep"
 )
-
-// Invocation is one sweep for a SweepFunc to run.
-type Invocation struct {
-	Config  []byte            // the YAML configuration
-	Dir     string            // a directory of the run's own: for the configuration file and files it names
-	Env     map[string]string // the whole environment the sweep sees
-	Options sweep.Options     // what tests inject: the retry sleep, the per-attempt timeout
-}
-
-// Outcome is what a user of `prsweep run --output json` sees.
-type Outcome struct {
-	Code   int    // the exit code
-	Report []byte // stdout: the JSON report; empty when the sweep ended before one
-	Stderr string // logs, and the error that ended the sweep
-}
-
-// A SweepFunc runs one sweep the way `prsweep run --output json` does.
-type SweepFunc func(ctx context.Context, inv Invocation) Outcome
-
-// Report is a decoded JSON report.
-type Report struct {
-	Items   []plan.Item    `json:"items"`
-	Summary report.Summary `json:"summary"`
-}
-
-// Run is one seeded run: what was set up, what the sweeps said, and what the
-// registry held afterwards (read directly, without faults).
-type Run struct {
-	Seed     uint64
-	States   map[int]string    // Azure DevOps status of each pull request
-	Digests  map[string]string // the fixture, "repo:tag" → digest
-	Expected []string          // ExpectedDeleted
-	Dir      string            // the run's own directory (Invocation.Dir of the faulty sweep)
-
-	Registry, Source *Proxy // the proxies of the faulty sweep
-	Outcome          Outcome
-	Debug            []byte            // the faulty sweep's --debug dump (sweep.Options.Debug; odd seeds only)
-	Report           *Report           // nil when there was none, or it did not decode
-	After            map[string]string // the registry after the faulty sweep
-
-	Clean       Outcome // the fault-free sweep that follows
-	CleanDir    string  // its own directory
-	CleanReport *Report
-	Final       map[string]string // the registry after it
-}
 
 // A Check looks at a finished run and returns one line per violation.
 type Check struct {
@@ -73,8 +24,10 @@ const (
 	UnreportedDeletion = "unreported deletion" // a tag is gone and the report does not say deleted (or failed after forwarding)
 	FalseDeletion      = "false deletion"      // the report says deleted, the tag is there
 	UnreportedFailure  = "unreported failure"  // a wrong exit code, a summary that does not add up, a planned deletion silently not done
-	EndState           = "end state"           // the fault-free sweep did not reach exactly the expected state
+	EndState           = "end state"           // the fault-free sweep did not reach exactly the expected state, or did not exit 0
 	SecretLeak         = "secret leak"         // the token is in a report, a log or the --debug dump
+	KeptBroken         = "kept image broken"   // a tag that stays does not pull completely: something it needs is gone
+	IncompleteListing  = "incomplete listing"  // a repository changed after a page of its tag listing failed for good
 )
 
 // DefaultChecks are the checks every run gets.
@@ -86,7 +39,46 @@ func DefaultChecks() []Check {
 		{UnreportedFailure, checkFailuresReported},
 		{EndState, checkEndState},
 		{SecretLeak, checkNoSecret},
+		{KeptBroken, checkKeptPulls},
+		{IncompleteListing, checkListingComplete},
 	}
+}
+
+// checkListingComplete: nothing is deleted in a repository whose listing was
+// incomplete (rule 7). A page failure is sticky, so a repository whose first
+// listing failed shows a failed page before any manifest DELETE or PUT; a later
+// read-back listing that fails comes after one.
+func checkListingComplete(r *Run) []string {
+	failedFirst := map[string]bool{} // repo → its first listing failed; absent until known
+	mutated := map[string]bool{}     // after a failed first listing
+	for _, e := range r.Registry.Exchanges() {
+		path, _, _ := strings.Cut(e.Target, "?")
+		rest := strings.TrimPrefix(path, "/v2/")
+		if repo, ok := strings.CutSuffix(rest, "/tags/list"); ok {
+			if _, known := failedFirst[repo]; !known && e.Fault == PageFailure {
+				failedFirst[repo] = true
+			}
+			continue
+		}
+		repo, _, ok := strings.Cut(rest, "/manifests/")
+		if !ok || (e.Method != "DELETE" && e.Method != "PUT") || !e.Forwarded {
+			continue
+		}
+		if failedFirst[repo] {
+			mutated[repo] = true
+		}
+		if _, known := failedFirst[repo]; !known {
+			failedFirst[repo] = false
+		}
+	}
+	var v []string
+	for _, ref := range slices.Sorted(maps.Keys(r.Digests)) {
+		repo, _, _ := strings.Cut(ref, ":")
+		if mutated[repo] && r.After[ref] != r.Digests[ref] {
+			v = append(v, fmt.Sprintf("%s changed (now %q) though a page of %s's listing failed before any deletion", r.name(ref), r.After[ref], repo))
+		}
+	}
+	return v
 }
 
 func checkNoSecret(r *Run) []string {
@@ -104,81 +96,20 @@ func checkNoSecret(r *Run) []string {
 	return v
 }
 
-// ByRef indexes a report's items by reference ("repo:tag", "repo:*" for a
-// repository whose listing failed).
-func (r *Report) ByRef() map[string]plan.Item {
-	out := map[string]plan.Item{}
-	if r != nil {
-		for _, it := range r.Items {
-			out[it.Ref()] = it
-		}
-	}
-	return out
-}
-
-// Done returns the references the report says were deleted.
-func (r *Report) Done() map[string]bool {
-	out := map[string]bool{}
-	if r != nil {
-		for _, it := range r.Items {
-			if it.Action == policy.Delete && it.Done {
-				out[it.Ref()] = true
-			}
-		}
-	}
-	return out
-}
-
-// DecodeReport decodes a JSON report.
-func DecodeReport(b []byte) (*Report, error) {
-	var r Report
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, err
-	}
-	return &r, nil
-}
-
-// DeletedUpstream reports whether the proxy forwarded a DELETE of ref ("repo:tag")
-// that the upstream carried out or may have (its answer was lost), whatever the
-// client then saw.
-func DeletedUpstream(p *Proxy, ref string) bool {
-	repo, tag, _ := strings.Cut(ref, ":")
-	target := "/v2/" + repo + "/manifests/" + tag
-	for _, e := range p.Exchanges() {
-		if e.Method == "DELETE" && e.Target == target && e.Forwarded && (e.Upstream == 0 || e.Upstream >= 200 && e.Upstream < 300) {
-			return true
-		}
-	}
-	return false
-}
-
-// GoneReportedFailed returns the tags gone after the faulty sweep that its report
-// lists as failed: deletions the registry carried out while the client saw a
-// failure. They are allowed, and counted.
-func (r *Run) GoneReportedFailed() []string {
-	var out []string
-	items := r.Report.ByRef()
-	for ref := range r.Digests {
-		if it, ok := items[ref]; ok && r.After[ref] == "" && it.Failed() && !(it.Action == policy.Delete && it.Done) {
-			out = append(out, ref)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
 func checkKept(r *Run) []string {
 	var v []string
+	items := r.Report.ByRef()
 	for _, ref := range slices.Sorted(maps.Keys(r.Digests)) {
 		want, got := r.Digests[ref], r.After[ref]
 		switch {
-		case slices.Contains(r.Expected, ref) && got != "" && got != want:
+		case slices.Contains(r.Expected, ref) && got == Dangling: // FalseDeletion, UnreportedFailure and EndState look at it
+		case slices.Contains(r.Expected, ref) && got != "" && got != want && !(r.retaggedTo(ref, got) && items[ref].Failed()):
 			v = append(v, fmt.Sprintf("%s points at %s, not %s", ref, got, want))
 		case slices.Contains(r.Expected, ref):
 		case got == "":
-			v = append(v, fmt.Sprintf("%s must be kept, and is gone", ref))
+			v = append(v, fmt.Sprintf("%s must be kept, and is gone", r.name(ref)))
 		case got != want:
-			v = append(v, fmt.Sprintf("%s must be kept, and points at %s, not %s", ref, got, want))
+			v = append(v, fmt.Sprintf("%s must be kept, and points at %s, not %s", r.name(ref), got, want))
 		}
 	}
 	return v
@@ -194,7 +125,7 @@ func checkGoneReported(r *Run) []string {
 		it, ok := items[ref]
 		switch {
 		case ok && it.Action == policy.Delete && it.Done:
-		case ok && it.Failed() && DeletedUpstream(r.Registry, ref):
+		case ok && it.Failed() && DeletedUpstream(r.Registry, ref, r.Digests[ref]):
 		case !ok:
 			v = append(v, fmt.Sprintf("%s is gone and not in the report", ref))
 		default:
@@ -204,11 +135,21 @@ func checkGoneReported(r *Run) []string {
 	return v
 }
 
+// checkDoneIsGone: neither sweep reports a tag deleted that the registry's own
+// tag listing still holds afterwards.
 func checkDoneIsGone(r *Run) []string {
 	var v []string
-	for ref := range r.Report.Done() {
-		if r.After[ref] != "" {
-			v = append(v, fmt.Sprintf("%s is reported deleted and is still there", ref))
+	for _, sw := range []struct {
+		name     string
+		rep      *Report
+		contents map[string]string
+	}{{"the faulty sweep", r.Report, r.After}, {"the fault-free sweep", r.CleanReport, r.Final}} {
+		items := sw.rep.ByRef()
+		for ref := range sw.rep.Done() {
+			if got, listed := sw.contents[ref]; listed {
+				v = append(v, fmt.Sprintf("%s reports %s deleted (method %q) and the registry still lists it, %s",
+					sw.name, r.name(ref), items[ref].Method, r.holds(ref, got)))
+			}
 		}
 	}
 	slices.Sort(v)
@@ -240,8 +181,9 @@ func checkFailuresReported(r *Run) []string {
 		switch {
 		case r.After[ref] == "":
 		case ok && it.Failed(), items[repo+":*"].Failed(), items["*:*"].Failed(): // the tag, its repository or the catalog failed
+		case r.signedStays(ref, r.After): // a signature stays with its image, whose failure is checked
 		default:
-			v = append(v, fmt.Sprintf("%s should have gone, is kept, and no failure says why (%s: %s)", ref, it.Action, it.Reason))
+			v = append(v, fmt.Sprintf("%s should have gone, is kept, and no failure says why (%s: %s)", r.name(ref), it.Action, it.Reason))
 		}
 	}
 	for _, it := range r.Report.Items {
@@ -254,8 +196,21 @@ func checkFailuresReported(r *Run) []string {
 
 func checkEndState(r *Run) []string {
 	var v []string
-	if r.Clean.Code != 0 || r.CleanReport == nil || r.CleanReport.Summary.Failed != 0 {
-		v = append(v, fmt.Sprintf("the fault-free sweep exited %d:\n%s", r.Clean.Code, r.Clean.Stderr))
+	switch {
+	case r.Clean.Code != 0:
+		v = append(v, fmt.Sprintf("the fault-free sweep exited %d:\n%s", r.Clean.Code, tail(r.Clean.Stderr, 20)))
+	case r.CleanReport == nil:
+		v = append(v, "the fault-free sweep wrote no report")
+	}
+	if r.CleanReport != nil {
+		if sum := report.Summarize(r.CleanReport.Items, false); sum != r.CleanReport.Summary || sum.Failed != 0 {
+			v = append(v, fmt.Sprintf("the fault-free sweep's summary says %+v, its items %+v", r.CleanReport.Summary, sum))
+		}
+		for _, it := range r.CleanReport.Items {
+			if it.Failed() {
+				v = append(v, fmt.Sprintf("the fault-free sweep failed on %s (%s, method %q): %s", it.Ref(), it.Action, it.Method, it.Error))
+			}
+		}
 	}
 	want := map[string]string{}
 	for ref, d := range r.Digests {
@@ -265,7 +220,7 @@ func checkEndState(r *Run) []string {
 	}
 	for _, ref := range slices.Sorted(maps.Keys(r.Digests)) {
 		if r.Final[ref] != want[ref] {
-			v = append(v, fmt.Sprintf("after the fault-free sweep %s is %q, want %q", ref, r.Final[ref], want[ref]))
+			v = append(v, fmt.Sprintf("after the fault-free sweep %s is %q, want %q", r.name(ref), r.Final[ref], want[ref]))
 		}
 	}
 	for ref := range r.Final {
@@ -278,10 +233,19 @@ func checkEndState(r *Run) []string {
 	for _, ref := range r.Expected {
 		switch {
 		case first[ref] && second[ref]:
-			v = append(v, fmt.Sprintf("%s is reported deleted by both sweeps", ref))
+			v = append(v, fmt.Sprintf("%s is reported deleted by both sweeps", r.name(ref)))
 		case !first[ref] && !second[ref] && !slices.Contains(failed, ref):
-			v = append(v, fmt.Sprintf("%s: neither sweep reports deleting it", ref))
+			v = append(v, fmt.Sprintf("%s: neither sweep reports deleting it", r.name(ref)))
 		}
+	}
+	return v
+}
+
+// checkKeptPulls: every tag that stays pulls completely after both sweeps.
+func checkKeptPulls(r *Run) []string {
+	var v []string
+	for _, ref := range slices.Sorted(maps.Keys(r.Broken)) {
+		v = append(v, fmt.Sprintf("%s must stay and does not pull: %s", ref, r.Broken[ref]))
 	}
 	return v
 }

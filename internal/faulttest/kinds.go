@@ -2,6 +2,8 @@ package faulttest
 
 import (
 	"net/http"
+	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -40,13 +42,25 @@ const (
 	// AfterForwardSticky (DELETE) does what AfterForward does on every attempt
 	// for the same target: the client never learns that the deletion happened.
 	AfterForwardSticky Kind = "after-forward-sticky"
+	// NotFound (HEAD, GET, DELETE of a registry manifest or blob) answers 404
+	// MANIFEST_UNKNOWN or BLOB_UNKNOWN without forwarding, although the thing
+	// exists: a 404 is no proof that a tag is gone. Listings are spared, as a
+	// repository the catalog names cannot be told from one deleted meanwhile.
+	NotFound Kind = "404"
+	// AfterForward404 (DELETE of a registry manifest) forwards — the upstream
+	// deletes, or fails — then answers 404 MANIFEST_UNKNOWN whatever happened.
+	AfterForward404 Kind = "after-forward-404"
 )
 
 // Kinds lists every kind in the order the proxy considers them.
 func Kinds() []Kind {
 	return []Kind{ServerError, Throttle, ThrottleBare, Reset, Timeout, Slow, Truncated, Malformed,
-		PageFailure, AfterForward, AfterForwardSticky}
+		PageFailure, AfterForward, AfterForwardSticky, NotFound, AfterForward404}
 }
+
+// Pending are the kinds the engine does not survive yet (issue 8: a 404 taken
+// for proof that a tag is gone). The suite injects them only when strict.
+func Pending() []Kind { return []Kind{NotFound, AfterForward404} }
 
 // sticky kinds are drawn once per method and target, not once per attempt.
 func (k Kind) sticky() bool { return k == PageFailure || k == AfterForwardSticky }
@@ -54,7 +68,7 @@ func (k Kind) sticky() bool { return k == PageFailure || k == AfterForwardSticky
 // forwards reports whether the upstream sees the request.
 func (k Kind) forwards() bool {
 	switch k {
-	case Slow, Truncated, Malformed, AfterForward, AfterForwardSticky:
+	case Slow, Truncated, Malformed, AfterForward, AfterForwardSticky, AfterForward404:
 		return true
 	}
 	return false
@@ -69,9 +83,17 @@ func (k Kind) applies(r *http.Request) bool {
 		return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/tags/list") && r.URL.Query().Has("last")
 	case AfterForward, AfterForwardSticky:
 		return r.Method == http.MethodDelete
+	case NotFound:
+		return (r.Method == http.MethodHead || r.Method == http.MethodGet || r.Method == http.MethodDelete) &&
+			registryObject.MatchString(r.URL.Path)
+	case AfterForward404:
+		return r.Method == http.MethodDelete && registryObject.MatchString(r.URL.Path)
 	}
 	return true
 }
+
+// registryObject matches the path of a registry manifest or blob.
+var registryObject = regexp.MustCompile(`^/v2/.+/(manifests|blobs)/[^/]+$`)
 
 // Rates are the chances, each in [0, 1], that a request the kind applies to
 // gets that fault. A request gets at most one fault; sticky kinds are drawn
@@ -84,6 +106,7 @@ func DefaultRates() Rates {
 	return Rates{
 		ServerError: 0.03, Throttle: 0.01, ThrottleBare: 0.01, Reset: 0.02, Timeout: 0.005, Slow: 0.03,
 		Truncated: 0.01, Malformed: 0.01, PageFailure: 0.05, AfterForward: 0.10, AfterForwardSticky: 0.03,
+		NotFound: 0.02, AfterForward404: 0.05,
 	}
 }
 
@@ -92,6 +115,17 @@ func (r Rates) Scale(f float64) Rates {
 	out := Rates{}
 	for k, v := range r {
 		out[k] = min(v*f, 1)
+	}
+	return out
+}
+
+// Without returns the rates with the given kinds at zero.
+func (r Rates) Without(kinds ...Kind) Rates {
+	out := Rates{}
+	for k, v := range r {
+		if !slices.Contains(kinds, k) {
+			out[k] = v
+		}
 	}
 	return out
 }

@@ -32,6 +32,9 @@ type Exchange struct {
 	Forwarded      bool   // the request went to the upstream, which may have acted on it
 	Upstream       int    // the upstream's status; 0 when its answer was lost
 	Answer         string // what the client got: a status, "reset", "closed", "held", "truncated"
+	// Digest is the upstream's Docker-Content-Digest: for a PUT, the manifest
+	// the tag now points at (a retag's throwaway).
+	Digest string
 }
 
 func (e Exchange) String() string {
@@ -146,6 +149,8 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ex.Answer = p.hold(w, r)
 	case PageFailure:
 		ex.Answer = writeError(w, http.StatusInternalServerError)
+	case NotFound:
+		ex.Answer = writeNotFound(w, r)
 	}
 	if kind != "" && !kind.forwards() {
 		return
@@ -159,7 +164,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ex.Answer = writeError(w, http.StatusBadGateway)
 		return
 	}
-	ex.Upstream = up.status
+	ex.Upstream, ex.Digest = up.status, up.header.Get("Docker-Content-Digest")
 	switch kind {
 	case "":
 		ex.Answer = up.reply(w, r)
@@ -180,6 +185,8 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		default:
 			ex.Answer = p.hold(w, r)
 		}
+	case AfterForward404:
+		ex.Answer = writeNotFound(w, r)
 	}
 }
 

@@ -112,9 +112,16 @@ func TestKinds(t *testing.T) {
 			check: func(g got) bool { return g.status == 500 || g.err != nil }},
 		{kind: faulttest.AfterForwardSticky, method: "DELETE", target: manifest, reachesUpstream: true, timeout: 50 * time.Millisecond,
 			check: func(g got) bool { return g.status == 500 || g.err != nil }},
+		{kind: faulttest.NotFound, method: "HEAD", target: manifest, check: func(g got) bool { return g.status == 404 }},
+		{kind: faulttest.NotFound, method: "DELETE", target: manifest,
+			check: func(g got) bool { return g.status == 404 && strings.Contains(g.body, "MANIFEST_UNKNOWN") }},
+		{kind: faulttest.NotFound, method: "GET", target: "/v2/r/blobs/sha256:1",
+			check: func(g got) bool { return g.status == 404 && strings.Contains(g.body, "BLOB_UNKNOWN") }},
+		{kind: faulttest.AfterForward404, method: "DELETE", target: manifest, reachesUpstream: true,
+			check: func(g got) bool { return g.status == 404 && strings.Contains(g.body, "MANIFEST_UNKNOWN") }},
 	}
 	for _, tt := range tests {
-		t.Run(string(tt.kind), func(t *testing.T) {
+		t.Run(string(tt.kind)+" "+tt.method, func(t *testing.T) {
 			u := newUpstream(t)
 			p := newProxy(t, u, 1, faulttest.Rates{tt.kind: 1})
 			for range 3 { // sticky or not, rate 1 hits every attempt
@@ -158,6 +165,49 @@ func TestKindsApplyWhereDocumented(t *testing.T) {
 		}
 		if e.Method != "GET" && e.Fault != "" {
 			t.Errorf("%v: a fault that does not apply", e)
+		}
+	}
+}
+
+// Spurious 404s hit only reads and deletions of manifests and blobs: never a
+// listing, a PUT or the source's API.
+func TestNotFoundApplies(t *testing.T) {
+	u := newUpstream(t)
+	p := newProxy(t, u, 5, faulttest.Rates{faulttest.NotFound: 1, faulttest.AfterForward404: 1})
+	requests := map[[2]string]faulttest.Kind{
+		{"HEAD", "/v2/team/app/manifests/PR1-test"}:         faulttest.NotFound,
+		{"GET", "/v2/r/manifests/sha256:1"}:                 faulttest.NotFound,
+		{"GET", "/v2/r/blobs/sha256:1"}:                     faulttest.NotFound,
+		{"GET", "/v2/r/tags/list?n=2"}:                      "",
+		{"GET", "/v2/_catalog"}:                             "",
+		{"PUT", "/v2/r/manifests/t"}:                        "",
+		{"GET", "/contoso/Jarvis/_apis/git/pullrequests/1"}: "",
+	}
+	for req := range requests {
+		send(t, p, req[0], req[1], 5*time.Second)
+	}
+	p.Close()
+	for _, e := range p.Exchanges() {
+		if want := requests[[2]string{e.Method, e.Target}]; e.Fault != want {
+			t.Errorf("%v: fault %q, want %q", e, e.Fault, want)
+		}
+	}
+	// DELETE draws both; either answers 404, one after forwarding.
+	u2 := newUpstream(t)
+	p2 := newProxy(t, u2, 5, faulttest.Rates{faulttest.NotFound: 0.5, faulttest.AfterForward404: 0.5})
+	for i := range 20 {
+		if g := send(t, p2, "DELETE", fmt.Sprintf("/v2/r/manifests/t%d", i), 5*time.Second); g.status != 404 {
+			t.Errorf("DELETE t%d: %d", i, g.status)
+		}
+	}
+	p2.Close()
+	counts := p2.Counts()
+	if counts[faulttest.NotFound] == 0 || counts[faulttest.AfterForward404] == 0 {
+		t.Errorf("counts %v", counts)
+	}
+	for _, e := range p2.Exchanges() {
+		if e.Forwarded != (e.Fault == faulttest.AfterForward404) {
+			t.Errorf("%v", e)
 		}
 	}
 }

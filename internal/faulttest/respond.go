@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -123,6 +124,22 @@ func writeError(w http.ResponseWriter, status int) string {
 	w.WriteHeader(status)
 	_, _ = fmt.Fprintf(w, `{"errors":[{"code":"UNKNOWN","message":"injected %d"}],"message":"injected %d"}`, status, status)
 	return strconv.Itoa(status)
+}
+
+// writeNotFound answers 404 as a registry does for a manifest or blob it does
+// not have.
+func writeNotFound(w http.ResponseWriter, r *http.Request) string {
+	code, msg := "MANIFEST_UNKNOWN", "manifest unknown"
+	if strings.Contains(r.URL.Path, "/blobs/") {
+		code, msg = "BLOB_UNKNOWN", "blob unknown to registry"
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Docker-Distribution-Api-Version", "registry/2.0")
+	w.WriteHeader(http.StatusNotFound)
+	if r.Method != http.MethodHead {
+		_, _ = fmt.Fprintf(w, `{"errors":[{"code":%q,"message":%q,"detail":"injected"}]}`, code, msg)
+	}
+	return "404"
 }
 
 // breakConn closes the connection without an answer: with RST when reset is

@@ -2,8 +2,11 @@ package faulttest
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,14 +15,20 @@ import (
 
 	"github.com/prsweep/prsweep/internal/httpx"
 	"github.com/prsweep/prsweep/internal/httpx/httpxtest"
+	"github.com/prsweep/prsweep/internal/registry/registrytest"
 	"github.com/prsweep/prsweep/internal/scm/scmtest"
 	"github.com/prsweep/prsweep/internal/sweep"
 )
 
-// Environment variables that set SuiteOptions.Runs and FirstSeed when those are 0.
+// Environment variables that set SuiteOptions.Runs, FirstSeed and Registry when
+// those are zero: PRSWEEP_FAULT_REGISTRY=v3 or =2.8 sweeps that registry in every
+// run.
 const (
-	RunsEnv = "PRSWEEP_FAULT_RUNS"
-	SeedEnv = "PRSWEEP_FAULT_SEED"
+	RunsEnv     = "PRSWEEP_FAULT_RUNS"
+	SeedEnv     = "PRSWEEP_FAULT_SEED"
+	RegistryEnv = "PRSWEEP_FAULT_REGISTRY"
+	// StrictEnv=1 sets SuiteOptions.Strict.
+	StrictEnv = "PRSWEEP_FAULT_STRICT"
 )
 
 // Defaults of SuiteOptions.
@@ -55,6 +64,24 @@ type SuiteOptions struct {
 	AttemptTimeout time.Duration
 	// Parallel is how many runs go at once, each on its own registry (default 4).
 	Parallel int
+	// Strict turns on what issue 8 asks of the engine and it does not do yet:
+	// the Pending kinds of fault in the default rates, and (see Suite) failing
+	// on a violation of a run on distribution 2.8. Default: $PRSWEEP_FAULT_STRICT=1.
+	Strict bool
+	// Registry says which registry a seed's run sweeps (default: $PRSWEEP_FAULT_REGISTRY
+	// for every run, else DefaultRegistry). Registries are reused from run to
+	// run, one per kind and run in flight.
+	Registry func(seed uint64) registrytest.Kind
+}
+
+// DefaultRegistry sweeps distribution 2.8 in every third run (seeds divisible by
+// 3, which meet every intensity and --debug on and off) and v3 in the others: a
+// 2.8 registry is a process of its own, slower to seed.
+func DefaultRegistry(seed uint64) registrytest.Kind {
+	if seed%3 == 0 {
+		return registrytest.KindDistribution28
+	}
+	return registrytest.KindV3
 }
 
 // IntensityRates are DefaultRates scaled by 0.05, 0.25, 0.5, 1 or 2 as seed mod 5
@@ -87,14 +114,30 @@ func (o *SuiteOptions) defaults() error {
 			o.FirstSeed = n
 		}
 	}
+	if os.Getenv(StrictEnv) == "1" {
+		o.Strict = true
+	}
 	if o.Rates == nil {
 		o.Rates = IntensityRates
+		if !o.Strict {
+			o.Rates = func(seed uint64) Rates { return IntensityRates(seed).Without(Pending()...) }
+		}
 	}
 	if o.AttemptTimeout <= 0 {
 		o.AttemptTimeout = DefaultAttemptTimeout
 	}
 	if o.Parallel <= 0 {
 		o.Parallel = DefaultParallel
+	}
+	if o.Registry == nil {
+		o.Registry = DefaultRegistry
+		switch v := registrytest.Kind(os.Getenv(RegistryEnv)); v {
+		case "":
+		case registrytest.KindV3, registrytest.KindDistribution28:
+			o.Registry = func(uint64) registrytest.Kind { return v }
+		default:
+			return fmt.Errorf("faulttest: %s=%q is neither %s nor %s", RegistryEnv, v, registrytest.KindV3, registrytest.KindDistribution28)
+		}
 	}
 	return nil
 }
@@ -135,12 +178,19 @@ func Suite(t *testing.T, o SuiteOptions) *Figures {
 				for seed := range seeds {
 					t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 						violations, r := oneRun(t, worlds, seed, o, checks)
+						var known map[string][]string
+						if !o.Strict {
+							violations, known = splitKnown(violations, KnownIssues())
+						}
 						if r != nil {
-							figures.add(r, violations)
+							figures.add(r, violations, known)
+						}
+						if len(known) > 0 {
+							t.Logf("seed %d (%s) committed known violations, which fail only with %s=1:\n%s", seed, r.Setup, StrictEnv, describe(known))
 						}
 						if len(violations) > 0 {
-							t.Errorf("seed %d broke the rules:\n%s\nthe faulty sweep exited %d; the end of its log:\n%s\n%s\nrerun it alone: %s",
-								seed, describe(violations), r.Outcome.Code, tail(r.Outcome.Stderr, 20), r.faults(), rerun(t, seed))
+							t.Errorf("seed %d (%s) broke the rules:\n%s\nthe faulty sweep exited %d; the end of its log:\n%s\n%s\nrerun it alone: %s",
+								seed, r.Setup, describe(violations), r.Outcome.Code, tail(r.Outcome.Stderr, 20), r.faults(), rerun(t, seed, o.Strict))
 						}
 					})
 				}
@@ -154,9 +204,14 @@ func Suite(t *testing.T, o SuiteOptions) *Figures {
 }
 
 // oneRun runs one seed on a world from the pool and checks it. A nil Run means
-// the harness failed (the test is marked failed).
+// the harness failed (the test is marked failed), or 2.8 is not installed (the
+// run is skipped, or failed with PRSWEEP_REQUIRE_DISTRIBUTION28=1).
 func oneRun(t *testing.T, worlds *pool, seed uint64, o SuiteOptions, checks []Check) (map[string][]string, *Run) {
-	w, err := worlds.get(t.Context())
+	kind := o.Registry(seed)
+	w, err := worlds.get(t.Context(), kind)
+	if errors.Is(err, fs.ErrNotExist) && kind == registrytest.KindDistribution28 && os.Getenv(registrytest.RequireDistribution28Env) != "1" {
+		t.Skipf("seed %d sweeps distribution 2.8, which is not installed (%s): %v", seed, registrytest.InstallDistribution28, err)
+	}
 	if err != nil {
 		t.Errorf("seed %d: %v", seed, err)
 		return nil, nil
@@ -178,12 +233,13 @@ func oneRun(t *testing.T, worlds *pool, seed uint64, o SuiteOptions, checks []Ch
 }
 
 // runOnce sweeps through faults, reads the registry, sweeps without faults,
-// reads it again and restores it. An error means the harness, not prsweep,
-// failed: the world may be left dirty.
+// reads it again, pulls every tag that stays, and restores the registry. An
+// error means the harness, not prsweep, failed: the world may be left dirty.
 func runOnce(t *testing.T, w *World, seed uint64, o SuiteOptions) (*Run, error) {
 	ctx := t.Context()
-	r := &Run{Seed: seed, States: States(seed), Digests: w.Digests(), Dir: t.TempDir()}
-	r.Expected = ExpectedDeleted(w.Images(), r.States)
+	f := w.Fixture()
+	r := &Run{Seed: seed, Setup: SetupFor(seed, w.Kind()), States: States(seed), Digests: f.Digests, Dir: t.TempDir()}
+	r.Expected = ExpectedDeleted(f, r.States, r.Setup)
 	ado := scmtest.NewAzureDevOps(t, "contoso", "Jarvis", Token)
 	closed := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	for id, s := range r.States {
@@ -207,7 +263,7 @@ func runOnce(t *testing.T, w *World, seed uint64, o SuiteOptions) (*Run, error) 
 	noSleep := func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 	env := map[string]string{"ADO_TOKEN": Token}
 	config := func(registryHost, adoURL, dir string) []byte {
-		c := Config(registryHost, adoURL)
+		c := Config(registryHost, adoURL, r.Setup)
 		if o.ConfigExtra != nil {
 			c = append(c, o.ConfigExtra(dir)...)
 		}
@@ -231,25 +287,19 @@ func runOnce(t *testing.T, w *World, seed uint64, o SuiteOptions) (*Run, error) 
 	if r.Final, err = w.Contents(ctx); err != nil {
 		return nil, err
 	}
+	stay := map[string]string{} // pulled once, after both sweeps: nothing a sweep removes comes back
+	for ref, d := range r.Digests {
+		if !slices.Contains(r.Expected, ref) && r.Final[ref] == d {
+			stay[ref] = d
+		}
+	}
+	for _, e := range r.Registry.Exchanges() { // prsweep never deletes a blob; if it ever does, check them all again
+		if e.Method == "DELETE" && strings.Contains(e.Target, "/blobs/") {
+			w.ForgetBlobs()
+		}
+	}
+	if r.Broken, err = w.PullAll(ctx, stay); err != nil {
+		return nil, err
+	}
 	return r, w.Restore(ctx, r.Final)
-}
-
-// Config is the suite's configuration for a registry at registryHost and an Azure
-// DevOps organisation at adoURL, the token in $ADO_TOKEN.
-func Config(registryHost, adoURL string) []byte {
-	return fmt.Appendf(nil, `registry:
-  url: http://%s
-sources:
-  - name: ado
-    type: azuredevops
-    url: %s
-    project: Jarvis
-    token: ${ADO_TOKEN}
-rules:
-  - tags: '%s'
-    source: ado
-    delete: [merged, closed]
-keep: ['%s']
-concurrency: 4
-`, registryHost, adoURL, tagRule, strings.Join(keepPatterns, "', '"))
 }

@@ -1,15 +1,11 @@
 package faulttest
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"math/rand/v2"
+	"maps"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -19,83 +15,21 @@ import (
 	"github.com/prsweep/prsweep/internal/registry/registrytest"
 )
 
-// BigRepo is the large repository of the fixture: BigTags PR tags over three
-// pages of 50, a keep tag, a keep-pattern tag and a release sharing a PR tag's
-// digest.
-const (
-	BigRepo = "big"
-	BigTags = 120
-)
+// Dangling is what World.Contents says of a tag that the registry lists while
+// its manifest is missing (HEAD answers 404): distribution 2.8 leaves such a tag
+// when a manifest DELETE fails half-way.
+const Dangling = "dangling: listed, manifest missing"
 
-// Images is the fixture: the classic image set and the large repository.
-func Images() []registrytest.Image {
-	images := append(registrytest.ClassicSet(), registrytest.ManyTags(BigRepo, "PR", BigTags)...)
-	return append(images,
-		registrytest.Image{Repo: BigRepo, Tag: "latest", Seed: 9001},
-		registrytest.Image{Repo: BigRepo, Tag: "PR5004-keep", Seed: 9002},
-		registrytest.Image{Repo: BigRepo, Tag: "release-1.0", SameAs: "PR5003-test"},
-	)
-}
-
-// States returns the Azure DevOps status of every pull request of the fixture for
-// one run: the classic ones as ClassicSet expects (3571 completed, 3574
-// abandoned, the others active), those of the large repository drawn from seed,
-// 5003 (whose tag shares a release's digest) and 5004 (whose other tag is kept by
-// pattern) always completed.
-func States(seed uint64) map[int]string {
-	states := map[int]string{3571: "completed", 3574: "abandoned", 3561: "active", 3565: "active", 3589: "active"}
-	rng := rand.New(rand.NewPCG(seed, 0x57a7e5))
-	for i := range BigTags {
-		switch u := rng.Float64(); {
-		case u < 0.45:
-			states[5000+i] = "completed"
-		case u < 0.60:
-			states[5000+i] = "abandoned"
-		default:
-			states[5000+i] = "active"
-		}
-	}
-	states[5003], states[5004] = "completed", "completed"
-	return states
-}
-
-// Keep patterns and tag rule of the suite's configuration, and the oracle's own
-// reading of them.
-var (
-	keepPatterns = []string{`^latest$`, `-keep$`}
-	tagRule      = `^PR(?P<pr>\d+)-`
-	oracleKeep   = regexp.MustCompile(`^latest$|-keep$`)
-	oraclePR     = regexp.MustCompile(`^PR0*([0-9]+)-`)
-)
-
-// ExpectedDeleted is what a correct sweep with these states deletes ("repo:tag",
-// sorted): tags of completed or abandoned pull requests that no keep pattern
-// protects.
-func ExpectedDeleted(images []registrytest.Image, states map[int]string) []string {
-	var out []string
-	for _, img := range images {
-		m := oraclePR.FindStringSubmatch(img.Tag)
-		if oracleKeep.MatchString(img.Tag) || m == nil {
-			continue
-		}
-		var pr int
-		_, _ = fmt.Sscan(m[1], &pr)
-		if s := states[pr]; s == "completed" || s == "abandoned" {
-			out = append(out, img.Ref())
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-// World is a distribution v3 registry holding Images, reused from run to run:
-// Restore puts back what a run deleted by pushing the recorded manifests again
-// (deleting a tag leaves its blobs), which is far cheaper than seeding anew.
+// World is a registry (distribution v3 in-process, or 2.8 as a child process)
+// holding the fixture, reused from run to run: Restore puts back what a run
+// deleted by pushing the recorded manifests again (deleting a manifest leaves
+// its blobs), which is far cheaper than seeding anew.
 type World struct {
 	reg       *registrytest.Server
-	images    []registrytest.Image
-	digests   map[string]string // "repo:tag" → digest, as seeded
-	manifests map[string]rawManifest
+	fixture   Fixture
+	indexes   map[string]bool        // digests of index manifests
+	manifests map[string]rawManifest // by digest: every tagged manifest and every index's children
+	blobs     map[string]bool        // "repo@digest" of the blobs Pull has fetched and checked
 	hc        *http.Client
 }
 
@@ -107,25 +41,100 @@ type rawManifest struct {
 var acceptManifests = strings.Join([]string{"application/vnd.oci.image.index.v1+json", "application/vnd.oci.image.manifest.v1+json",
 	"application/vnd.docker.distribution.manifest.list.v2+json", "application/vnd.docker.distribution.manifest.v2+json"}, ", ")
 
-// NewWorld starts a registry, seeds Images and records their manifests.
-func NewWorld(ctx context.Context) (*World, error) {
-	reg, err := registrytest.NewV3(ctx)
+// NewWorld starts a registry of this kind (KindV3 or KindDistribution28), seeds
+// the fixture (Images, Indexes, then a signature of each Signed tag) and records
+// its manifests. An error wrapping fs.ErrNotExist means 2.8 is not installed.
+func NewWorld(ctx context.Context, kind registrytest.Kind) (*World, error) {
+	var reg *registrytest.Server
+	var err error
+	switch kind {
+	case registrytest.KindV3:
+		reg, err = registrytest.NewV3(ctx)
+	case registrytest.KindDistribution28:
+		reg, err = registrytest.NewDistribution28(ctx, "")
+	default:
+		err = fmt.Errorf("faulttest: no registry of kind %q", kind)
+	}
 	if err != nil {
 		return nil, err
 	}
-	w := &World{reg: reg, images: Images(), manifests: map[string]rawManifest{},
+	w := &World{reg: reg, indexes: map[string]bool{}, manifests: map[string]rawManifest{}, blobs: map[string]bool{},
 		hc: &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}}
-	if w.digests, err = reg.Seed(ctx, w.images); err != nil {
-		return nil, errors.Join(err, w.Close())
-	}
-	for _, img := range w.images {
-		raw, err := w.get(ctx, img.Repo, img.Tag)
-		if err != nil {
-			return nil, errors.Join(err, w.Close())
-		}
-		w.manifests[img.Ref()] = raw
+	if err := w.seed(ctx); err != nil {
+		return nil, errors.Join(fmt.Errorf("seeding a %s world: %w", kind, err), w.Close())
 	}
 	return w, nil
+}
+
+func (w *World) seed(ctx context.Context) error {
+	f := Fixture{Children: map[string][]string{}}
+	var err error
+	if f.Digests, err = w.reg.Seed(ctx, Images()); err != nil {
+		return err
+	}
+	for _, idx := range Indexes() {
+		s, err := w.reg.SeedIndex(ctx, idx.Repo, idx.Tag, idx.Children, idx.TagChildren)
+		if err != nil {
+			return err
+		}
+		maps.Copy(f.Digests, s.Tags)
+		f.Children[s.Digest] = s.Children
+		w.indexes[s.Digest] = true
+	}
+	var sigs []registrytest.Image
+	for i, ref := range Signed() {
+		repo, _, _ := strings.Cut(ref, ":")
+		sigs = append(sigs, registrytest.Image{Repo: repo, Tag: SignatureTag(f.Digests[ref]), Seed: int64(7001 + i), OCI: true})
+	}
+	d, err := w.reg.Seed(ctx, sigs)
+	if err != nil {
+		return err
+	}
+	maps.Copy(f.Digests, d)
+	w.fixture = f
+
+	for ref, d := range f.Digests {
+		repo, _, _ := strings.Cut(ref, ":")
+		if err := w.record(ctx, repo, d); err != nil {
+			return err
+		}
+	}
+	for idx, children := range f.Children {
+		repo := w.repoOf(idx)
+		for _, c := range children {
+			if err := w.record(ctx, repo, c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// record keeps the manifest repo@digest, to push it again in Restore.
+func (w *World) record(ctx context.Context, repo, digest string) error {
+	if _, ok := w.manifests[digest]; ok {
+		return nil
+	}
+	resp, err := w.send(ctx, http.MethodGet, "/v2/"+repo+"/manifests/"+digest, nil, "")
+	if err != nil {
+		return err
+	}
+	if err := resp.ok(); err != nil {
+		return err
+	}
+	w.manifests[digest] = rawManifest{mediaType: resp.header.Get("Content-Type"), body: resp.body}
+	return nil
+}
+
+// repoOf returns the repository of a tag of the fixture pointing at digest.
+func (w *World) repoOf(digest string) string {
+	for _, ref := range slices.Sorted(maps.Keys(w.fixture.Digests)) {
+		if w.fixture.Digests[ref] == digest {
+			repo, _, _ := strings.Cut(ref, ":")
+			return repo
+		}
+	}
+	return ""
 }
 
 // Close stops the registry.
@@ -137,34 +146,40 @@ func (w *World) Close() error {
 // Host returns the registry's "127.0.0.1:PORT".
 func (w *World) Host() string { return w.reg.Host() }
 
-// Images returns the fixture the world holds.
-func (w *World) Images() []registrytest.Image { return slices.Clone(w.images) }
+// Kind says which registry the world runs.
+func (w *World) Kind() registrytest.Kind { return w.reg.Kind() }
 
-// Digests returns each tag's digest as seeded, keyed "repo:tag".
-func (w *World) Digests() map[string]string {
-	out := make(map[string]string, len(w.digests))
-	for k, v := range w.digests {
-		out[k] = v
+// Fixture returns what the world holds as seeded (a copy).
+func (w *World) Fixture() Fixture {
+	f := Fixture{Digests: maps.Clone(w.fixture.Digests), Children: map[string][]string{}}
+	for k, v := range w.fixture.Children {
+		f.Children[k] = slices.Clone(v)
 	}
-	return out
+	return f
 }
 
 func (w *World) repos() []string {
 	var repos []string
-	for _, img := range w.images {
-		repos = append(repos, img.Repo)
+	for ref := range w.fixture.Digests {
+		repo, _, _ := strings.Cut(ref, ":")
+		repos = append(repos, repo)
 	}
 	slices.Sort(repos)
 	return slices.Compact(repos)
 }
 
-// Contents reads, directly and without faults, every tag of the fixture's
-// repositories and the digest it points at, keyed "repo:tag".
+// Contents reads, directly and without faults, every tag the registry lists in
+// the fixture's repositories and the digest it points at (Dangling when its
+// manifest is missing), keyed "repo:tag".
 func (w *World) Contents(ctx context.Context) (map[string]string, error) {
 	var refs []string
 	for _, repo := range w.repos() {
+		resp, err := w.send(ctx, http.MethodGet, "/v2/"+repo+"/tags/list?n=1000", nil, "")
+		if err != nil {
+			return nil, err
+		}
 		var list struct{ Tags []string }
-		if err := w.do(ctx, http.MethodGet, "/v2/"+repo+"/tags/list?n=1000", nil, "", &list, nil); err != nil {
+		if err := resp.decode(&list); err != nil {
 			return nil, err
 		}
 		for _, tag := range list.Tags {
@@ -178,13 +193,19 @@ func (w *World) Contents(ctx context.Context) (map[string]string, error) {
 	for _, ref := range refs {
 		g.Go(func() error {
 			repo, tag, _ := strings.Cut(ref, ":")
-			var h http.Header
-			if err := w.do(gctx, http.MethodHead, "/v2/"+repo+"/manifests/"+tag, nil, "", nil, &h); err != nil {
+			resp, err := w.send(gctx, http.MethodHead, "/v2/"+repo+"/manifests/"+tag, nil, "")
+			if err != nil {
+				return err
+			}
+			d := resp.header.Get("Docker-Content-Digest")
+			if resp.status == http.StatusNotFound {
+				d = Dangling
+			} else if err := resp.ok(); err != nil {
 				return err
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			out[ref] = h.Get("Docker-Content-Digest")
+			out[ref] = d
 			return nil
 		})
 	}
@@ -192,73 +213,53 @@ func (w *World) Contents(ctx context.Context) (map[string]string, error) {
 }
 
 // Restore brings the registry back to the fixture, given its current contents:
-// it pushes the recorded manifest of every tag missing or moved, and deletes any
-// tag the fixture does not have.
+// it deletes any tag the fixture does not have (v3 only: 2.8 cannot remove a tag
+// alone, and the world is then given up), pushes again every index child that is
+// gone, then the manifest of every tag missing, moved or dangling, indexes last.
 func (w *World) Restore(ctx context.Context, contents map[string]string) error {
-	for ref := range contents {
-		if _, ok := w.digests[ref]; !ok {
-			repo, tag, _ := strings.Cut(ref, ":")
-			if err := w.do(ctx, http.MethodDelete, "/v2/"+repo+"/manifests/"+tag, nil, "", nil, nil); err != nil {
+	for _, ref := range slices.Sorted(maps.Keys(contents)) {
+		if _, ok := w.fixture.Digests[ref]; ok {
+			continue
+		}
+		if w.Kind() != registrytest.KindV3 {
+			return fmt.Errorf("restoring: %s is a tag the fixture does not have, and %s cannot remove it alone", ref, w.Kind())
+		}
+		repo, tag, _ := strings.Cut(ref, ":")
+		if err := w.expect(ctx, http.MethodDelete, "/v2/"+repo+"/manifests/"+tag, nil, ""); err != nil {
+			return err
+		}
+	}
+	for _, idx := range slices.Sorted(maps.Keys(w.fixture.Children)) {
+		repo := w.repoOf(idx)
+		for _, c := range w.fixture.Children[idx] {
+			resp, err := w.send(ctx, http.MethodHead, "/v2/"+repo+"/manifests/"+c, nil, "")
+			if err != nil {
 				return err
+			}
+			if resp.status == http.StatusNotFound {
+				if err := w.put(ctx, repo, c, c); err != nil {
+					return err
+				}
 			}
 		}
 	}
-	for ref, want := range w.digests {
-		if contents[ref] == want {
-			continue
+	var todo []string
+	for ref, want := range w.fixture.Digests {
+		if contents[ref] != want {
+			todo = append(todo, ref)
 		}
+	}
+	slices.SortFunc(todo, func(a, b string) int { // images before indexes
+		ia, ib := w.indexes[w.fixture.Digests[a]], w.indexes[w.fixture.Digests[b]]
+		if ia != ib {
+			return map[bool]int{false: -1, true: 1}[ia]
+		}
+		return strings.Compare(a, b)
+	})
+	for _, ref := range todo {
 		repo, tag, _ := strings.Cut(ref, ":")
-		m := w.manifests[ref]
-		var h http.Header
-		if err := w.do(ctx, http.MethodPut, "/v2/"+repo+"/manifests/"+tag, m.body, m.mediaType, nil, &h); err != nil {
+		if err := w.put(ctx, repo, tag, w.fixture.Digests[ref]); err != nil {
 			return err
-		}
-		if got := h.Get("Docker-Content-Digest"); got != want {
-			return fmt.Errorf("restoring %s: the registry says %s, want %s", ref, got, want)
-		}
-	}
-	return nil
-}
-
-func (w *World) get(ctx context.Context, repo, tag string) (rawManifest, error) {
-	var h http.Header
-	var body bytes.Buffer
-	if err := w.do(ctx, http.MethodGet, "/v2/"+repo+"/manifests/"+tag, nil, "", &body, &h); err != nil {
-		return rawManifest{}, err
-	}
-	return rawManifest{mediaType: h.Get("Content-Type"), body: body.Bytes()}, nil
-}
-
-// do sends one request to the registry; into is a *bytes.Buffer for the raw body
-// or a value to decode JSON into.
-func (w *World) do(ctx context.Context, method, path string, body []byte, contentType string, into any, header *http.Header) error {
-	req, err := http.NewRequestWithContext(ctx, method, w.reg.URL()+path, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Accept", acceptManifests)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := w.hc.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %d %s %v", method, path, resp.StatusCode, b, err)
-	}
-	if header != nil {
-		*header = resp.Header
-	}
-	switch v := into.(type) {
-	case nil:
-	case *bytes.Buffer:
-		v.Write(b)
-	default:
-		if err := json.Unmarshal(b, v); err != nil {
-			return fmt.Errorf("%s %s: %w", method, path, err)
 		}
 	}
 	return nil
