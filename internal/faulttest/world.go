@@ -213,19 +213,36 @@ func (w *World) Contents(ctx context.Context) (map[string]string, error) {
 }
 
 // Restore brings the registry back to the fixture, given its current contents:
-// it deletes any tag the fixture does not have (v3 only: 2.8 cannot remove a tag
-// alone, and the world is then given up), pushes again every index child that is
-// gone, then the manifest of every tag missing, moved or dangling, indexes last.
+// it deletes any tag the fixture does not have (on 2.8, which cannot remove a tag
+// alone, by deleting its manifest, unless the fixture uses that manifest: the
+// world is then given up), pushes again every index child that is gone, then
+// the manifest of every tag missing, moved or dangling, indexes last.
 func (w *World) Restore(ctx context.Context, contents map[string]string) error {
+	used := map[string]bool{}
+	for ref, d := range w.fixture.Digests {
+		repo, _, _ := strings.Cut(ref, ":")
+		used[repo+"@"+d] = true
+		for _, c := range w.fixture.Children[d] {
+			used[repo+"@"+c] = true
+		}
+	}
 	for _, ref := range slices.Sorted(maps.Keys(contents)) {
 		if _, ok := w.fixture.Digests[ref]; ok {
 			continue
 		}
-		if w.Kind() != registrytest.KindV3 {
-			return fmt.Errorf("restoring: %s is a tag the fixture does not have, and %s cannot remove it alone", ref, w.Kind())
-		}
 		repo, tag, _ := strings.Cut(ref, ":")
-		if err := w.expect(ctx, http.MethodDelete, "/v2/"+repo+"/manifests/"+tag, nil, ""); err != nil {
+		target := tag
+		if w.Kind() != registrytest.KindV3 {
+			if d := contents[ref]; d == Dangling || used[repo+"@"+d] {
+				return fmt.Errorf("restoring: %s is a tag the fixture does not have, on %s, which deletes tags only with their manifest %s", ref, w.Kind(), d)
+			}
+			target = contents[ref]
+		}
+		resp, err := w.send(ctx, http.MethodDelete, "/v2/"+repo+"/manifests/"+target, nil, "")
+		if err != nil {
+			return err
+		}
+		if err := resp.ok(); err != nil && resp.status != http.StatusNotFound { // 404: went with an earlier one
 			return err
 		}
 	}

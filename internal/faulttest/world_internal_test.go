@@ -54,6 +54,11 @@ func vandalize(ctx context.Context, tb testing.TB, w *World) {
 		return
 	}
 	release := f.Digests[AppRepo+":release-2.0"]
+	// A stray tag on a manifest of its own, as a sweep's throwaway would be.
+	m := w.manifests[f.Digests[AppRepo+":PR6005-test"]]
+	if err := w.expect(ctx, http.MethodPut, "/v2/"+AppRepo+"/manifests/stray", append(slices.Clone(m.body), '\n'), m.mediaType); err != nil {
+		tb.Fatal(err)
+	}
 	del("jarvis", f.Digests["jarvis:5.32.0-develop"])
 	del(AppRepo, f.Digests[AppRepo+":PR6001-multi"])
 	del(AppRepo, f.Children[release][1])
