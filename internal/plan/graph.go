@@ -82,7 +82,19 @@ func deleteReferrerTags(items []Item, repos map[string]Repo) bool {
 				continue
 			}
 			owner, gone := goneBy[subject]
-			if by, unknown := holds.Of(subject); !gone || len(by) > 0 || unknown {
+			by, unknown := holds.Of(subject)
+			if gone && len(by) == 0 && unknown {
+				// It may not go, and its image must not go without it (an orphaned
+				// signature no later sweep would find): both stay this time.
+				for _, j := range idx {
+					if o := &items[j]; o.Kind == KindTag && o.Action == policy.Delete && o.Digest == subject {
+						fail(o, "its signature "+it.Ref()+" could not go with it: "+holds.Why(subject))
+						changed = true
+					}
+				}
+				continue
+			}
+			if !gone || len(by) > 0 {
 				continue
 			}
 			it.Action, it.LinkedTo = policy.Delete, owner

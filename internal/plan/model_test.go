@@ -42,6 +42,10 @@ func TestKeptImageKeepsItsSignature(t *testing.T) {
 			if !strings.HasPrefix(got["release"], "failed: ") {
 				t.Errorf("%+v: the unreadable kept tag: %q, want it reported failed", caps, got["release"])
 			}
+			// Its image stays too: gone alone, it would leave a signature no later sweep finds.
+			if !strings.HasPrefix(got["PR1-amd64"], "failed: ") {
+				t.Errorf("%+v: the signed image: %q, want it kept and reported failed with its signature", caps, got["PR1-amd64"])
+			}
 		})
 	}
 }
