@@ -78,13 +78,13 @@ func (a Applier) stillAsPlanned(ctx context.Context, it *plan.Item, last *reread
 	case err != nil:
 		it.Error = fmt.Sprintf("re-reading before deletion: %v", err)
 		return false
+	case m.Digest != it.Digest && it.Digest == "":
+		// It looked dangling when planned (a 404 that was not the truth, or a push since).
+		it.Error = fmt.Sprintf("the tag's manifest was missing when planned and is %s now: not deleted this time", m.Digest)
+		return false
 	case m.Digest != it.Digest:
-		was := it.Digest
-		if was == "" {
-			was = "a missing manifest"
-		}
 		it.Action, it.Method = policy.Keep, ""
-		it.Reason = fmt.Sprintf("%s; kept: the tag now points at %s, not %s (pushed again since the decision)", it.Reason, m.Digest, was)
+		it.Reason = fmt.Sprintf("%s; kept: the tag now points at %s, not %s (pushed again since the decision)", it.Reason, m.Digest, it.Digest)
 		return false
 	}
 	return true

@@ -63,3 +63,15 @@ func TestIndexBeforeChildren(t *testing.T) {
 		}
 	}
 }
+
+// A tag planned as dangling (its manifest missing) that reads back with a manifest
+// is not deleted, and the report says why: the 404 was not the truth, or it was
+// pushed since.
+func TestDanglingThatIsNot(t *testing.T) {
+	reg := &fakeRegistry{digests: map[string]string{"PR1-test": "sha256:a"}}
+	items := []plan.Item{del("PR1-test", "")}
+	apply.Applier{Registry: reg, Concurrency: 2, Fresh: true}.Apply(context.Background(), items)
+	if items[0].Done || !items[0].Failed() || len(reg.deleted) != 0 {
+		t.Errorf("%+v, deleted %v", items[0], reg.deleted)
+	}
+}

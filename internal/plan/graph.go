@@ -78,23 +78,27 @@ func deleteReferrerTags(items []Item, repos map[string]Repo) bool {
 		for _, i := range idx {
 			it := &items[i]
 			subject := SubjectOfTag(it.Tag)
-			if subject == "" || it.Action != policy.Keep || it.Failed() || it.KeptBy != "" {
+			if subject == "" || it.Action != policy.Keep || it.KeptBy != "" {
 				continue
 			}
 			owner, gone := goneBy[subject]
 			by, unknown := holds.Of(subject)
-			if gone && len(by) == 0 && unknown {
+			if !gone || len(by) > 0 {
+				continue // its image stays, and so does it
+			}
+			if it.Failed() || unknown {
 				// It may not go, and its image must not go without it (an orphaned
 				// signature no later sweep would find): both stay this time.
+				why := it.Error
+				if !it.Failed() {
+					why = holds.Why(subject)
+				}
 				for _, j := range idx {
 					if o := &items[j]; o.Kind == KindTag && o.Action == policy.Delete && o.Digest == subject {
-						fail(o, "its signature "+it.Ref()+" could not go with it: "+holds.Why(subject))
+						fail(o, "its signature "+it.Ref()+" could not go with it: "+why)
 						changed = true
 					}
 				}
-				continue
-			}
-			if !gone || len(by) > 0 {
 				continue
 			}
 			it.Action, it.LinkedTo = policy.Delete, owner
