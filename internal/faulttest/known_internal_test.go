@@ -38,6 +38,11 @@ func TestKnownMatchesTheChecks(t *testing.T) {
 			t.Errorf("known lines %q, want the three of an orphaned signature", lines)
 		}
 	}
+	// An image whose deletion is reported failed keeps its signature.
+	r.Report.Items[len(r.Report.Items)-2].Done, r.Report.Items[len(r.Report.Items)-2].Error = false, "deleted, not confirmed"
+	if v := checkFailuresReported(r); len(v) > 1 || len(v) == 1 && strings.Contains(v[0], ".sig") {
+		t.Errorf("a signature kept with its failed image: %v", v)
+	}
 	delete(r.After, "r:keep")
 	violations[WrongDeletion] = checkKept(r)
 	if fatal, _ := splitKnown(violations, KnownIssues()); len(fatal[WrongDeletion]) == 0 {
