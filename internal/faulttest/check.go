@@ -181,7 +181,7 @@ func checkFailuresReported(r *Run) []string {
 		switch {
 		case r.After[ref] == "":
 		case ok && it.Failed(), items[repo+":*"].Failed(), items["*:*"].Failed(): // the tag, its repository or the catalog failed
-		case r.signedStays(ref): // a signature stays with its image, whose failure is checked
+		case r.staysWith(ref): // a signature with its image, a child with its index: their failures are checked
 		default:
 			v = append(v, fmt.Sprintf("%s should have gone, is kept, and no failure says why (%s: %s)", r.name(ref), it.Action, it.Reason))
 		}

@@ -172,6 +172,27 @@ func TestDeletedUpstreamByDigest(t *testing.T) {
 	}
 }
 
+// A tag on an index's child stays, without a failure of its own, while the
+// index it belongs to stays with one; not while a kept index holds it.
+func TestChildStaysWithItsIndex(t *testing.T) {
+	r := goodRun(t)
+	r.Digests["r:list"], r.Digests["r:list-arm64"] = "sha256:l", "sha256:c"
+	r.Children = map[string][]string{"sha256:l": {"sha256:c"}}
+	r.Expected = append(r.Expected, "r:list", "r:list-arm64")
+	r.After["r:list"], r.After["r:list-arm64"] = "sha256:l", "sha256:c"
+	r.Report.Items = append(r.Report.Items,
+		plan.Item{Repository: "r", Tag: "list", Action: policy.Delete, Error: "not deleted this time"},
+		plan.Item{Repository: "r", Tag: "list-arm64", Action: policy.Keep, Reason: "used by r:list"})
+	r.Report.Summary = report.Summarize(r.Report.Items, false)
+	if v := checkFailuresReported(r); len(v) > 0 {
+		t.Errorf("flagged: %v", v)
+	}
+	r.Expected = slices.DeleteFunc(r.Expected, func(s string) bool { return s == "r:list" })
+	if v := checkFailuresReported(r); len(v) != 1 || !strings.Contains(v[0], "r:list-arm64") {
+		t.Errorf("a child a kept index holds, kept without a failure: %v", v)
+	}
+}
+
 // A tag the faulty sweep left on a retag's throwaway is no wrong deletion when
 // the report lists it failed; when it does not, it is.
 func TestRetaggedAndFailed(t *testing.T) {

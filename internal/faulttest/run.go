@@ -41,11 +41,12 @@ type Report struct {
 // registry held afterwards (read directly, without faults).
 type Run struct {
 	Seed     uint64
-	Setup    Setup             // the registry and the configuration the seed drew
-	States   map[int]string    // Azure DevOps status of each pull request
-	Digests  map[string]string // the fixture, "repo:tag" → digest
-	Expected []string          // ExpectedDeleted
-	Dir      string            // the run's own directory (Invocation.Dir of the faulty sweep)
+	Setup    Setup               // the registry and the configuration the seed drew
+	States   map[int]string      // Azure DevOps status of each pull request
+	Digests  map[string]string   // the fixture, "repo:tag" → digest
+	Children map[string][]string // the fixture's indexes, digest → their children's digests
+	Expected []string            // ExpectedDeleted
+	Dir      string              // the run's own directory (Invocation.Dir of the faulty sweep)
 
 	Registry, Source *Proxy // the proxies of the faulty sweep
 	Outcome          Outcome
@@ -161,18 +162,24 @@ func (r *Run) holds(ref, got string) string {
 	return fmt.Sprintf("at %s, not its seeded %s", got, r.Digests[ref])
 }
 
-// signedStays reports whether ref is a signature tag that the faulty sweep
-// kept with its image: a tag of the fixture on that image is still there, or
-// the report lists it failed (and the checks hold that failure to account).
-func (r *Run) signedStays(ref string) bool {
+// staysWith reports whether ref stays because something whose own staying the
+// checks hold to account stays: a signature tag whose image a tag of the
+// fixture still holds (or whose deletion the report lists failed), or a tag on
+// an index's child while that index, which should have gone too, is still there.
+func (r *Run) staysWith(ref string) bool {
 	repo, tag, _ := strings.Cut(ref, ":")
-	m := oracleSig.FindStringSubmatch(tag)
-	if m == nil {
+	items := r.Report.ByRef()
+	if m := oracleSig.FindStringSubmatch(tag); m != nil {
+		for other, d := range r.Digests {
+			if strings.HasPrefix(other, repo+":") && d == "sha256:"+m[1] && (r.After[other] == d || items[other].Failed()) {
+				return true
+			}
+		}
 		return false
 	}
-	items := r.Report.ByRef()
 	for other, d := range r.Digests {
-		if strings.HasPrefix(other, repo+":") && d == "sha256:"+m[1] && (r.After[other] == d || items[other].Failed()) {
+		if strings.HasPrefix(other, repo+":") && slices.Contains(r.Children[d], r.Digests[ref]) &&
+			slices.Contains(r.Expected, other) && r.After[other] == d {
 			return true
 		}
 	}

@@ -238,7 +238,7 @@ func oneRun(t *testing.T, worlds *pool, seed uint64, o SuiteOptions, checks []Ch
 func runOnce(t *testing.T, w *World, seed uint64, o SuiteOptions) (*Run, error) {
 	ctx := t.Context()
 	f := w.Fixture()
-	r := &Run{Seed: seed, Setup: SetupFor(seed, w.Kind()), States: States(seed), Digests: f.Digests, Dir: t.TempDir()}
+	r := &Run{Seed: seed, Setup: SetupFor(seed, w.Kind()), States: States(seed), Digests: f.Digests, Children: f.Children, Dir: t.TempDir()}
 	r.Expected = ExpectedDeleted(f, r.States, r.Setup)
 	ado := scmtest.NewAzureDevOps(t, "contoso", "Jarvis", Token)
 	closed := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
