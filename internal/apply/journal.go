@@ -54,5 +54,6 @@ func (a Applier) record(it *plan.Item, event string) audit.Record {
 		Time: time.Now().UTC(), Event: event, Registry: a.Host,
 		Repository: it.Repository, Tag: it.Tag, Digest: it.Digest, Method: string(it.Method), LinkedTo: it.LinkedTo,
 		PR: it.PR, State: string(it.State), Source: it.Source, ReadAt: it.ReadAt,
+		Dangling: it.Digest == "" && it.Kind == plan.KindTag,
 	}
 }

@@ -41,6 +41,9 @@ type Record struct {
 	MediaType  string    `json:"mediaType,omitempty"`
 	Manifest   []byte    `json:"manifest,omitempty"` // the manifest as the registry served it (base64)
 	Error      string    `json:"error,omitempty"`
+	// Dangling: the tag was listed but its manifest was missing, so there is no
+	// digest or manifest to record, and nothing to restore.
+	Dangling bool `json:"dangling,omitempty"`
 }
 
 // Log appends records to a file, syncing after each one.
@@ -118,9 +121,9 @@ func (r Record) check() error {
 	switch {
 	case r.Event != EventDelete && r.Event != EventDeleted && r.Event != EventFailed:
 		return fmt.Errorf("event %q", r.Event)
-	case r.Repository == "" || r.Digest == "":
-		return errors.New("repository and digest are required")
-	case r.Event == EventDelete && len(r.Manifest) == 0:
+	case r.Repository == "" || r.Digest == "" && !(r.Dangling && r.Tag != ""):
+		return errors.New("repository and digest are required (a dangling tag's record: repository and tag)")
+	case r.Event == EventDelete && len(r.Manifest) == 0 && !r.Dangling:
 		return errors.New("a delete record without its manifest")
 	}
 	return nil

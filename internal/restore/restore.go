@@ -35,6 +35,9 @@ func Deleted(records []audit.Record) []audit.Record {
 	last := map[key]audit.Record{}
 	failed := map[key]bool{}
 	for _, r := range records {
+		if r.Dangling {
+			continue // its manifest was gone already: nothing to put back
+		}
 		k := key{r.Repository, r.Tag, r.Digest}
 		switch r.Event {
 		case audit.EventDelete:

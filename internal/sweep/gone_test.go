@@ -104,9 +104,30 @@ func TestDanglingTags(t *testing.T) {
 		}
 	}
 	states := map[string]string{"5000": "merged", "5001": "open", "5002": "merged"}
-	res, err := newSweeper(t, srv.Host(), states, "").Run(context.Background(), false)
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	journal, err := audit.Open(path)
 	if err != nil {
 		t.Fatal(err)
+	}
+	s := newSweeper(t, srv.Host(), states, "")
+	s.Audit = journal
+	res, err := s.Run(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = journal.Close()
+	// The journal stays readable: a dangling tag's records carry no digest.
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := audit.Read(f)
+	if err != nil {
+		t.Fatalf("the audit log of a sweep that removed a dangling tag: %v", err)
+	}
+	if n := len(recs); n != 4 {
+		t.Errorf("%d audit records, want 4 (delete and deleted for two tags)", n)
 	}
 	by := map[string]string{}
 	for _, it := range res.Items {
