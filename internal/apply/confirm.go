@@ -100,12 +100,22 @@ func (a Applier) isDangling(ctx context.Context, it *plan.Item) bool {
 
 // removeDangling removes a tag whose manifest is missing by a method that needs no
 // digest: it points at nothing, so nothing else can go with it.
+// Like every deletion it is journaled first: with the planned manifest where that
+// still reads (the 404 was not the truth), else not at all — the next sweep plans it
+// as dangling.
 func (a Applier) removeDangling(ctx context.Context, it *plan.Item) {
+	if err := a.journalBefore(ctx, it); err != nil {
+		a.logger().Warn("not removing a dangling tag", "image", it.Ref(), "error", err)
+		return
+	}
 	method := it.Method
 	if method == registry.MethodDigest {
 		method = registry.MethodRetag
 	}
 	if err := a.Registry.Delete(ctx, it.Repository, it.Tag, registry.Manifest{}, method); err != nil && !errors.Is(err, registry.ErrNotFound) {
 		a.logger().Warn("removing a dangling tag", "image", it.Ref(), "error", err)
+	}
+	if again := " (removed again: it was left dangling)"; !strings.HasSuffix(it.Reason, again) {
+		it.Reason = strings.TrimSuffix(it.Reason, noteGone) + again
 	}
 }
