@@ -172,6 +172,18 @@ func (d *dump) emit(s string) {
 	_, _ = io.WriteString(d.w, s)
 }
 
+// SyncWriter lets several dump layers share one writer: one Write at a time.
+type SyncWriter struct {
+	mu sync.Mutex
+	W  io.Writer
+}
+
+func (s *SyncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.W.Write(p)
+}
+
 type readCloser struct {
 	io.Reader
 	io.Closer

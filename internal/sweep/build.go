@@ -221,6 +221,9 @@ func dumper(cfg *config.Config, w io.Writer) func(http.RoundTripper) http.RoundT
 	for _, src := range cfg.Sources {
 		secrets = append(secrets, src.Token.Reveal())
 	}
+	// Every adapter's dump layer shares w, and repositories are swept at once: one
+	// exchange's block at a time.
+	w = &httpx.SyncWriter{W: w}
 	return func(rt http.RoundTripper) http.RoundTripper {
 		return httpx.NewDump(rt, w, httpx.DumpScrub(secrets...))
 	}
