@@ -57,7 +57,16 @@ type Registry struct {
 	AuthorityHost             string `yaml:"authorityHost"`             // e.g. https://login.microsoftonline.us/
 	Audience                  string `yaml:"audience"`                  // Entra audience of ACR; default https://containerregistry.azure.net
 
+	// ghcr and gitlab: the forge's API, whose token also signs in to the registry.
+	API       string `yaml:"api"`       // ghcr: https://api.github.com (GHES https://HOST/api/v3); gitlab: https://gitlab.com
+	Owner     string `yaml:"owner"`     // ghcr: the user or organisation owning the container packages
+	Project   string `yaml:"project"`   // gitlab: group/project (or its numeric id) whose registry is swept
+	Group     string `yaml:"group"`     // gitlab: a group, every project's repositories under it
+	Token     Secret `yaml:"token"`     // ghcr: read:packages, delete:packages; gitlab: api
+	TokenFile string `yaml:"tokenFile"` // read into Token by Load
+
 	clientSecretFromFile bool
+	tokenFromFile        bool
 }
 
 // Source is a place where pull requests live; rules name one.
@@ -71,6 +80,11 @@ type Source struct {
 	TokenType string            `yaml:"tokenType"` // azuredevops: auto | pat | bearer; default auto
 	States    map[string]string `yaml:"states"`    // static: PR number → state
 	File      string            `yaml:"file"`      // static: YAML file with such a map; read into States by Load
+	// github as a GitHub App instead of a token: the app's id, the installation's id
+	// and the app's private key (PEM), made relative to the config file by Load.
+	AppID          int64  `yaml:"appId"`
+	InstallationID int64  `yaml:"installationId"`
+	PrivateKeyFile string `yaml:"privateKeyFile"`
 
 	tokenFromFile  bool
 	statesFromFile bool

@@ -186,8 +186,14 @@ func readFiles(c *Config, dir string) []error {
 	if r.ClientSecretFile != "" && !r.ClientSecret.IsSet() {
 		r.ClientSecret, r.clientSecretFromFile = secret("registry.clientSecretFile", r.ClientSecretFile)
 	}
+	if r.TokenFile != "" && !r.Token.IsSet() {
+		r.Token, r.tokenFromFile = secret("registry.tokenFile", r.TokenFile)
+	}
 	for i := range c.Sources {
 		s, p := &c.Sources[i], fmt.Sprintf("sources[%d]", i)
+		if s.PrivateKeyFile != "" {
+			s.PrivateKeyFile = resolve(dir, s.PrivateKeyFile)
+		}
 		if s.TokenFile != "" && !s.Token.IsSet() && s.Type != "static" {
 			s.Token, s.tokenFromFile = secret(p+".tokenFile", s.TokenFile)
 		}

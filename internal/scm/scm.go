@@ -64,3 +64,13 @@ type Provider interface {
 	// not be read; errors.Is(err, ErrNotFound) means it positively does not exist.
 	State(ctx context.Context, ref Ref) (Status, error)
 }
+
+// Batcher is a provider that reads many pull requests in one request (GitHub's
+// GraphQL aliases, GitLab's iids[]). States returns what the source answered for
+// each ref it could read; a ref absent from the map (the batch failed, or the
+// answer did not name it) is then read alone through State: absence from a batch
+// is never a state. The provider splits refs into batches of the size its API
+// allows.
+type Batcher interface {
+	States(ctx context.Context, refs []Ref) map[Ref]Status
+}
