@@ -155,3 +155,10 @@ type ManifestLister interface {
 type UntagProver interface {
 	ProveUntag(ctx context.Context, repo string) error
 }
+
+// Checker is a registry that can check, changing nothing, that its credentials may
+// read and delete what a sweep of repos needs (prsweep validate): package or
+// registry permissions a listing alone does not show. nil means they may.
+type Checker interface {
+	Check(ctx context.Context, repos []string) error
+}

@@ -74,3 +74,10 @@ type Provider interface {
 type Batcher interface {
 	States(ctx context.Context, refs []Ref) map[Ref]Status
 }
+
+// Checker is a provider that can prove its credentials and permissions itself
+// (prsweep validate), for the code repositories rules name (repos; empty where
+// pull-request ids are project-wide). nil means every check passed.
+type Checker interface {
+	Check(ctx context.Context, repos []string) error
+}

@@ -51,6 +51,10 @@ func (s *Sweeper) Validate(ctx context.Context) []Check {
 		c.Err = fmt.Errorf("%w: deletion is disabled on the registry", registry.ErrUnsupported)
 	}
 	checks = append(checks, c)
+	if rc, ok := s.Registry.(registry.Checker); ok {
+		c := Check{Name: "registry permissions", Detail: "read and delete allowed", Err: rc.Check(ctx, repos)}
+		checks = append(checks, c)
+	}
 
 	names := make([]string, 0, len(s.Providers))
 	for name := range s.Providers {
@@ -58,17 +62,23 @@ func (s *Sweeper) Validate(ctx context.Context) []Check {
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		checks = append(checks, checkSource(ctx, name, s.Providers[name]))
+		checks = append(checks, checkSource(ctx, name, s.Providers[name], s.ruleRepos(name)))
 	}
 	return checks
 }
 
 // checkSource asks for pull request 1: a state or a positive "not found" both prove
 // the credentials work; a refusal does not.
-func checkSource(ctx context.Context, name string, p scm.Provider) Check {
+func checkSource(ctx context.Context, name string, p scm.Provider, repos []string) Check {
 	c := Check{Name: "source " + name}
 	if _, ok := p.(*static.Source); ok {
 		c.Detail = "static states, nothing to check"
+		return c
+	}
+	if pc, ok := p.(scm.Checker); ok {
+		if c.Err = pc.Check(ctx, repos); c.Err == nil {
+			c.Detail = "credentials accepted"
+		}
 		return c
 	}
 	_, err := p.State(ctx, scm.Ref{Source: name, Number: "1"})
@@ -79,4 +89,16 @@ func checkSource(ctx context.Context, name string, p scm.Provider) Check {
 		c.Err = err
 	}
 	return c
+}
+
+// ruleRepos returns the code repositories the rules that use source name set
+// (their repo key, templates included as written), each once, in rule order.
+func (s *Sweeper) ruleRepos(name string) []string {
+	var out []string
+	for _, r := range s.Policy.Rules {
+		if r.Source == name && r.Repo != "" && !slices.Contains(out, r.Repo) {
+			out = append(out, r.Repo)
+		}
+	}
+	return out
 }
