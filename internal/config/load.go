@@ -212,6 +212,7 @@ func readFiles(c *Config, dir string) []error {
 			s.States, s.statesFromFile = states, true
 		}
 	}
+	c.Serve.Webhooks.readFiles(secret)
 	return errs
 }
 

@@ -21,8 +21,13 @@ type Serve struct {
 // Webhooks lists the webhook endpoints. A nil endpoint is not served; one that is
 // set must carry credentials (Validate refuses it otherwise): none is ever open.
 type Webhooks struct {
-	AzureDevOps *WebhookAuth `yaml:"azuredevops"` // POST /webhooks/azuredevops (service hook git.pullrequest.updated)
+	AzureDevOps *WebhookAuth   `yaml:"azuredevops"` // POST /webhooks/azuredevops (service hook git.pullrequest.updated)
+	GitHub      *GitHubWebhook `yaml:"github"`      // POST /webhooks/github (pull_request; webhook_forges.go)
+	GitLab      *GitLabWebhook `yaml:"gitlab"`      // POST /webhooks/gitlab (Merge Request Hook)
 }
+
+// Any reports whether at least one endpoint is configured.
+func (w Webhooks) Any() bool { return w.AzureDevOps != nil || w.GitHub != nil || w.GitLab != nil }
 
 // WebhookAuth is how a sender proves itself: Basic (username and password) or a
 // secret header (header and secret), one or the other.
@@ -107,6 +112,7 @@ func (x *expander) serve(s *Serve) {
 		x.str(p+".header", &w.Header)
 		x.secret(p+".secret", &w.Secret)
 	}
+	x.forgeHooks(&s.Webhooks)
 }
 
 // serve checks the serve section; sources are the configured sources.
@@ -129,6 +135,7 @@ func (v *checker) serve(s *Serve, sources []Source) {
 			v.add(p, "no source of type azuredevops to read the pull requests from")
 		}
 	}
+	v.forgeHooks(&s.Webhooks, sources)
 }
 
 func (v *checker) schedule(s *Serve) {
