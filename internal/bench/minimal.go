@@ -68,7 +68,7 @@ func ComputeMinimal(ds *Dataset, e Expected, method string) Minimal {
 	}
 	if method == methodACR {
 		add(KindToken, 2+len(ds.Repos))
-		add(KindACRCatalog, ceilPages(len(ds.Repos), 100))
+		add(KindCatalog, ceilPages(len(ds.Repos), 100))
 		m.Authority = 1
 	} else {
 		add(KindPing, 1)
@@ -110,7 +110,7 @@ func ComputeMinimal(ds *Dataset, e Expected, method string) Minimal {
 			add(KindTagsList, 1)
 		case methodACR:
 			add(KindACRRepository, 1)
-			add(KindACRTagsList, ceilPages(len(r.Tags)-len(rm.gone), 100))
+			add(KindTagsList, ceilPages(len(r.Tags)-len(rm.gone), 100))
 			// The re-check: the listing read again, or each deleted tag, whichever costs less.
 			if pages := ceilPages(len(r.Manifests), 100); pages <= len(rm.gone) {
 				add(KindACRManifests, pages)

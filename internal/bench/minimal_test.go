@@ -55,8 +55,8 @@ func TestMinimal(t *testing.T) {
 		{methodDigest, map[string]int{KindPing: 1, KindCatalog: 1, KindTagsList: 2, KindReferrers: 1,
 			KindManifestHead: 8 + 9, KindManifestGet: 1, KindManifestDelete: 1 + 3 + 1, KindManifestPut: 1, KindBlob: 1}, 30},
 		// The listing (one page) read again is the re-check of the 4 deletions.
-		{methodACR, map[string]int{KindToken: 3, KindACRCatalog: 1, KindACRManifests: 1 + 1, KindACRRepository: 1,
-			KindACRTagsList: 1, KindACRTagDelete: 4}, 12},
+		{methodACR, map[string]int{KindToken: 3, KindCatalog: 1, KindACRManifests: 1 + 1, KindACRRepository: 1,
+			KindTagsList: 1, KindACRTagDelete: 4}, 12},
 	} {
 		m := ComputeMinimal(ds, e, tc.method)
 		if diff := cmp.Diff(tc.want, m.Registry); diff != "" {

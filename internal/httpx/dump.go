@@ -184,6 +184,13 @@ func (s *SyncWriter) Write(p []byte) (int, error) {
 	return s.W.Write(p)
 }
 
+// Do runs f while no Write runs: to read what was written so far.
+func (s *SyncWriter) Do(f func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f()
+}
+
 type readCloser struct {
 	io.Reader
 	io.Closer

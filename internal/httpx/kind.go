@@ -17,7 +17,8 @@ const (
 	KindCatalog    Kind = "catalog"    // /v2/_catalog, /acr/v1/_catalog
 	KindTags       Kind = "tags"       // a tag listing page: /v2/<repo>/tags/list, /acr/v1/<repo>/_tags
 	KindTag        Kind = "tag"        // one tag's attributes, or its untag: /acr/v1/<repo>/_tags/<tag>
-	KindManifests  Kind = "manifests"  // ACR's manifest listing and attributes: /acr/v1/<repo>/_manifests[/<digest>]
+	KindManifests  Kind = "manifests"  // ACR's manifest listing: /acr/v1/<repo>/_manifests
+	KindAttributes Kind = "attributes" // ACR's attributes of one manifest: /acr/v1/<repo>/_manifests/<digest>
 	KindManifest   Kind = "manifest"   // /v2/<repo>/manifests/<reference>
 	KindBlob       Kind = "blob"       // /v2/<repo>/blobs/…, uploads included
 	KindReferrers  Kind = "referrers"  // /v2/<repo>/referrers/<digest>
@@ -33,6 +34,16 @@ type Key struct {
 }
 
 func (k Key) String() string { return k.Method + " " + string(k.Kind) }
+
+// Classify names what a request to a registry asks: its method and kind. The
+// limiter counts by it; the benchmark's meter, on the registry's side, too.
+func Classify(req *http.Request) Key {
+	m := req.Method
+	if m == "" {
+		m = http.MethodGet
+	}
+	return Key{Method: m, Kind: registryKind(req)}
+}
 
 // registryKind classifies a request sent to a registry by its path.
 func registryKind(req *http.Request) Kind {
@@ -72,8 +83,10 @@ func acrKind(p string) Kind {
 		return KindTags
 	case strings.Contains(p, "/_tags/"):
 		return KindTag
-	case strings.HasSuffix(p, "/_manifests") || strings.Contains(p, "/_manifests/"):
+	case strings.HasSuffix(p, "/_manifests"):
 		return KindManifests
+	case strings.Contains(p, "/_manifests/"):
+		return KindAttributes
 	case strings.Count(strings.TrimSuffix(p, "/"), "/_") == 0:
 		return KindRepository
 	}

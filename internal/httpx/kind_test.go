@@ -26,7 +26,7 @@ func TestRegistryKind(t *testing.T) {
 		{"GET", "https://r.test/acr/v1/team/app/_tags/pr-1", KindTag, false},
 		{"DELETE", "https://r.test/acr/v1/team/app/_tags/pr-1", KindTag, true},
 		{"GET", "https://r.test/acr/v1/team/app/_manifests", KindManifests, false},
-		{"GET", "https://r.test/acr/v1/team/app/_manifests/sha256:abc", KindManifests, false},
+		{"GET", "https://r.test/acr/v1/team/app/_manifests/sha256:abc", KindAttributes, false},
 		{"GET", "https://r.test/acr/v1/team/app", KindRepository, false},
 		{"POST", "https://r.test/oauth2/exchange", KindToken, false},
 		{"GET", "https://r.test/oauth2/token?scope=x", KindToken, false},

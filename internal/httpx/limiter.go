@@ -91,7 +91,7 @@ func (t *limited) RoundTrip(req *http.Request) (*http.Response, error) {
 	key := Key{Method: req.Method, Kind: KindSource}
 	var p *pacer
 	if t.registry {
-		key.Kind = registryKind(req)
+		key = Classify(req)
 		if paced(key.Kind) {
 			p = l.reads
 			if isWrite(req, key.Kind) {
