@@ -120,6 +120,8 @@ func (t *limited) RoundTrip(req *http.Request) (*http.Response, error) {
 		if p != nil {
 			l.slowDown(req, p, admitted, resp)
 		}
+	} else if p != nil {
+		p.served()
 	}
 	if resp.Body == nil || resp.Body == http.NoBody {
 		l.release()

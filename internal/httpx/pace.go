@@ -9,17 +9,23 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// How the pace adapts to 429s: a 429 cuts the rate to decrease × the rate that
-// was throttled; each quiet period without one raises it by growth up to ceiling
-// × that rate, and above it by probe only, never above the configured rate. So a
-// sweep without a configured rate settles just under the registry's quota, and
-// one throttled by a passing neighbour finds its way back up.
+// How the pace adapts to 429s. A 429 makes the pace learn the registry's quota:
+// the rate the registry granted lately (answers other than 429, over the rate
+// window, counted once the 429's Retry-After has passed, so that the answers
+// still in flight count too), never more than ceiling × a configured or earlier
+// pace that proved too high. Where nothing was granted it falls back to
+// decrease × the rate that was throttled. Each quiet period without a 429 raises
+// the rate by growth up to top and by probe above it, never above the configured
+// rate. So a sweep without a configured rate settles at the registry's quota
+// after its first 429s, and one throttled by a passing neighbour finds its way
+// back up.
 const (
 	decrease = 0.5
 	growth   = 1.25
 	probe    = 1.05
 	ceiling  = 0.9
 	minRate  = rate.Limit(0.1) // one request every ten seconds: a cut never stops a sweep
+	minSpan  = time.Second     // the shortest time a granted rate is measured over
 )
 
 // pacer paces one class of requests (reads or writes) of a whole sweep. Without a
@@ -37,11 +43,14 @@ type pacer struct {
 	gen    int           // counts the changes of hold and cuts
 	cut    time.Time     // when the rate was last cut: a 429 of a request admitted before it is old news
 	grown  time.Time     // when the rate last changed; it grows after each quiet period since
-	window counter       // admissions, for the observed rate
+	window counter       // admissions, for the rate sent
+	ok     counter       // answers other than 429, for the rate granted
+	was    rate.Limit    // the rate throttled at the last cut
+	learn  bool          // the last cut's rate is to be learned once its hold has passed
 }
 
 func newPacer(name string, perMinute float64, c *paceConfig) *pacer {
-	p := &pacer{name: name, cfg: c, cur: rate.Inf, top: rate.Inf, window: counter{width: c.window}}
+	p := &pacer{name: name, cfg: c, cur: rate.Inf, top: rate.Inf, window: counter{width: c.window}, ok: counter{width: c.window}}
 	if perMinute > 0 {
 		p.set = rate.Limit(perMinute / 60)
 		p.cur = p.set
@@ -70,6 +79,9 @@ func (p *pacer) admit(ctx context.Context) (time.Time, error) {
 			}
 			continue
 		}
+		if p.learn {
+			p.learnRate(now)
+		}
 		if p.lim == nil {
 			p.window.add(now)
 			p.mu.Unlock()
@@ -95,8 +107,16 @@ func (p *pacer) admit(ctx context.Context) (time.Time, error) {
 	}
 }
 
+// served takes an answer other than 429: the registry granted a request.
+func (p *pacer) served() {
+	p.mu.Lock()
+	p.ok.add(p.cfg.now())
+	p.mu.Unlock()
+}
+
 // throttled takes a 429 to a request admitted at admitted; retryAfter is the
-// wait it asked for (0: none). It returns the new rate per minute when it cut it.
+// wait it asked for (0: none). It returns the new rate per minute when it cut it
+// (learned again, from the answers in flight, once the hold has passed).
 func (p *pacer) throttled(admitted time.Time, retryAfter time.Duration) (perMinute float64, cut bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -110,20 +130,43 @@ func (p *pacer) throttled(admitted time.Time, retryAfter time.Duration) (perMinu
 	if admitted.Before(p.cut) {
 		return 0, false // sent before the last cut: that cut answered it already
 	}
-	throttledAt := p.cur // paced: the rate that proved too high
-	if throttledAt == rate.Inf {
-		throttledAt = p.window.rate(now) // unpaced: what we were sending
-	}
-	if throttledAt == rate.Inf || throttledAt <= 0 {
-		throttledAt = max(p.set, minRate)
-	}
-	p.top = throttledAt * ceiling
-	p.cur = max(throttledAt*decrease, minRate)
-	p.lim = rate.NewLimiter(p.cur, 1)
+	p.was = p.cur
 	p.cut = now
-	p.grown = later(now, p.hold)
+	p.learnRate(now)
+	p.learn = now.Before(p.hold)
 	p.gen++
 	return float64(p.cur) * 60, true
+}
+
+// learnRate sets the pace after the cut at p.cut, from what the registry granted.
+func (p *pacer) learnRate(now time.Time) {
+	p.learn = false
+	next := rate.Limit(0)
+	if n, oldest := p.ok.since(now); n > 0 {
+		span := max(p.cut.Sub(oldest), minSpan)
+		next = rate.Limit(float64(n) / span.Seconds())
+		if p.was != rate.Inf {
+			next = min(next, p.was*ceiling)
+		}
+		p.top = next
+	} else {
+		was := p.was // paced: the rate that proved too high
+		if was == rate.Inf {
+			was = p.window.rate(p.cut) // unpaced: what we were sending
+		}
+		if was == rate.Inf || was <= 0 {
+			was = max(p.set, minRate)
+		}
+		p.top = was * ceiling
+		next = was * decrease
+	}
+	if p.set > 0 {
+		next = min(next, p.set)
+	}
+	p.cur = max(next, minRate)
+	// A second's worth at once: the registry refilled its own bucket during the hold.
+	p.lim = rate.NewLimiter(p.cur, max(1, int(float64(p.cur)*minSpan.Seconds())))
+	p.grown = later(now, p.hold)
 }
 
 // grow raises the rate for each quiet period since it last changed.
@@ -188,6 +231,20 @@ func (c *counter) add(t time.Time) {
 		b.start, b.n = start, 0
 	}
 	b.n++
+}
+
+// since returns how many were counted over the last width, and when the oldest
+// of them may have come (the start of its bucket, or the first).
+func (c *counter) since(now time.Time) (n int, oldest time.Time) {
+	for _, b := range c.buckets {
+		if b.n > 0 && now.Sub(b.start) < c.width {
+			n += b.n
+			if oldest.IsZero() || b.start.Before(oldest) {
+				oldest = b.start
+			}
+		}
+	}
+	return n, later(oldest, c.first)
 }
 
 // rate returns admissions per second; rate.Inf when there is nothing to go by.

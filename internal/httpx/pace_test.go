@@ -105,3 +105,60 @@ func TestPacerStartsAtHalfTheObservedRate(t *testing.T) {
 		t.Errorf("after the first 429: %g a minute, want half of the 600 observed", got)
 	}
 }
+
+// bucket is a registry's quota as ACR's fake serves it: burst requests at
+// once, then perSecond; past it, a 429 with the whole seconds until a token.
+type bucket struct {
+	perSecond, burst, tokens float64
+	last                     time.Time
+}
+
+func (b *bucket) take(now time.Time) (ok bool, retryAfter time.Duration) {
+	if b.last.IsZero() {
+		b.tokens, b.last = b.burst, now
+	}
+	b.tokens = math.Min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.perSecond)
+	b.last = now
+	if b.tokens >= 1 {
+		b.tokens--
+		return true, 0
+	}
+	return false, time.Duration(math.Ceil((1-b.tokens)/b.perSecond)) * time.Second
+}
+
+// TestPacerLearnsTheQuota sends 300 requests, 8 at a time, 10 ms each, through an
+// unpaced pacer to a quota of 8⅓ a second (ACR Standard's writes) with a burst of
+// 8: the pace learns the quota from its first 429s and the sweep lands near the
+// quota's floor, with few 429s.
+func TestPacerLearnsTheQuota(t *testing.T) {
+	p, clk := newTestPacer(0)
+	q := &bucket{perSecond: 500.0 / 60, burst: 8}
+	start := clk.now()
+	const total, inFlight = 300, 8
+	left, tooMany := total, 0
+	for left > 0 {
+		var sent []time.Time
+		for range min(inFlight, left) {
+			sent = append(sent, admitN(t, p, 1)[0])
+		}
+		clk.sleep(context.Background(), 10*time.Millisecond)
+		for _, at := range sent {
+			if ok, wait := q.take(at); ok {
+				p.served()
+				left--
+			} else {
+				tooMany++
+				p.throttled(at, wait)
+			}
+		}
+	}
+	took := clk.now().Sub(start)
+	floor := time.Duration((total - q.burst) / q.perSecond * float64(time.Second))
+	t.Logf("%d requests in %s (floor %s), %d 429s, pace %g a minute", total, took, floor, tooMany, p.perMinute())
+	if tooMany > 2*inFlight {
+		t.Errorf("%d 429s, want a few (the first requests in flight)", tooMany)
+	}
+	if took > floor*110/100 {
+		t.Errorf("took %s, more than 10%% over the quota's floor %s", took, floor)
+	}
+}
