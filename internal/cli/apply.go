@@ -32,6 +32,7 @@ and reported. A plan older than --max-age is refused.`,
 			if err != nil {
 				return err
 			}
+			defer f.stopProgress()
 			p, err := readPlan(args[0])
 			if err != nil {
 				return err
@@ -46,6 +47,7 @@ and reported. A plan older than --max-age is refused.`,
 			defer cancel()
 			s.Redecide(ctx, p.Items)
 			if err := plan.Enforce(p.Items, s.Limits); err != nil {
+				f.stopProgress()
 				*code, err = printResult(e, format, f.verbose, sweep.Result{Items: p.Items}, err)
 				return err
 			}
@@ -54,13 +56,16 @@ and reported. A plan older than --max-age is refused.`,
 				return err
 			}
 			defer closeAudit()
+			f.planned(plan.Deletions(p.Items))
 			s.Apply(ctx, p.Items)
+			f.stopProgress()
 			*code, err = printResult(e, format, f.verbose, sweep.Result{Items: p.Items}, nil)
 			return err
 		},
 	}
 	usageErrors(c)
 	f.bind(c, false, "info")
+	f.bindProgress(c)
 	c.Flags().StringVarP(&configPath, "config", "c", "", "configuration file: credentials, sources and current rules (env PRSWEEP_CONFIG)")
 	c.Flags().StringVar(&f.audit, "audit", "", "append a journal of every deletion to this file (overrides the config's audit)")
 	c.Flags().DurationVar(&maxAge, "max-age", 24*time.Hour, "refuse a plan older than this")

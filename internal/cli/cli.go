@@ -31,6 +31,9 @@ type env struct {
 	stdout, stderr io.Writer
 	lookup         func(string) (string, bool)
 	sweep          sweep.Options // what tests inject (sleep, clock); Logger is set per command
+	// terminal reports whether stderr is a terminal, and its width (default: asks
+	// the file; tests pretend).
+	terminal func(io.Writer) (bool, int)
 }
 
 func (e env) now() time.Time {

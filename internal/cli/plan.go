@@ -36,12 +36,14 @@ compared with diff. Review it, then carry it out with prsweep apply.`,
 			if err != nil {
 				return err
 			}
+			defer f.stopProgress()
 			if out == "" {
 				return fmt.Errorf("%w: --out FILE is required (- for stdout)", errUsage)
 			}
 			ctx, cancel := s.Context(c.Context())
 			defer cancel()
 			p, err := s.Plan(ctx)
+			f.stopProgress()
 			var limit *plan.LimitError
 			if err != nil && !errors.As(err, &limit) {
 				return err
@@ -59,6 +61,7 @@ compared with diff. Review it, then carry it out with prsweep apply.`,
 	}
 	usageErrors(c)
 	f.bind(c, false, "info")
+	f.bindProgress(c)
 	c.Flags().StringVarP(&configPath, "config", "c", "", "configuration file (env PRSWEEP_CONFIG)")
 	c.Flags().StringVar(&out, "out", "", "where to write the plan (- for stdout, instead of the report)")
 	return c
@@ -103,7 +106,7 @@ func setupAll(c *cobra.Command, e env, f *reportFlags, configPath string) (*conf
 	if err != nil {
 		return nil, nil, nil, "", fmt.Errorf("%w: --output: %w", errUsage, err)
 	}
-	log, err := newLogger(e.stderr, f.logLevel)
+	log, err := newLogger(f.logWriter(e), f.level())
 	if err != nil {
 		return nil, nil, nil, "", err
 	}
@@ -120,11 +123,12 @@ func setupAll(c *cobra.Command, e env, f *reportFlags, configPath string) (*conf
 	}
 	opts := e.sweepOptions(log)
 	if f.debug {
-		opts.Debug = e.stderr
+		opts.Debug = f.logWriter(e)
 	}
 	s, err := sweep.New(cfg, opts)
 	if err != nil {
 		return nil, nil, nil, "", fmt.Errorf("%w: %w", errUsage, err)
 	}
+	f.startProgress(s, log)
 	return cfg, s, log, format, nil
 }

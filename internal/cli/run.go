@@ -20,6 +20,7 @@ type reportFlags struct {
 	logLevel        string
 	audit           string
 	debug           bool
+	liveFlags
 }
 
 func (f *reportFlags) bind(c *cobra.Command, withDryRun bool, logLevel string) {
@@ -34,7 +35,7 @@ func (f *reportFlags) bind(c *cobra.Command, withDryRun bool, logLevel string) {
 
 // overlay fills flags the user did not set from PRSWEEP_* variables.
 func (f *reportFlags) overlay(c *cobra.Command, e env) error {
-	for flag, target := range map[string]*bool{"dry-run": &f.dryRun, "verbose": &f.verbose} {
+	for flag, target := range map[string]*bool{"dry-run": &f.dryRun, "verbose": &f.verbose, "quiet": &f.quiet} {
 		if c.Flags().Lookup(flag) == nil || c.Flags().Changed(flag) {
 			continue
 		}
@@ -69,6 +70,7 @@ func newRunCmd(e env, code *int) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			defer f.stopProgress()
 			closeAudit, err := openAudit(s, f.audit, f.dryRun)
 			if err != nil {
 				return err
@@ -77,12 +79,14 @@ func newRunCmd(e env, code *int) *cobra.Command {
 			ctx, cancel := s.Context(c.Context())
 			defer cancel()
 			res, err := s.Run(ctx, f.dryRun)
+			f.stopProgress()
 			*code, err = printResult(e, format, f.verbose, res, err)
 			return err
 		},
 	}
 	usageErrors(c)
 	f.bind(c, true, "info")
+	f.bindProgress(c)
 	c.Flags().StringVarP(&configPath, "config", "c", "", "configuration file (env PRSWEEP_CONFIG)")
 	c.Flags().StringVar(&f.audit, "audit", "", "append a journal of every deletion to this file (overrides the config's audit)")
 	return c

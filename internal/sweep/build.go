@@ -80,6 +80,7 @@ func New(cfg *config.Config, o Options) (*Sweeper, error) {
 		Timeout:      cfg.Timeout.Std(),
 		Now:          o.Now,
 		Logger:       log,
+		Limiter:      o.Limiter,
 	}, nil
 }
 

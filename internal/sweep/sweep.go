@@ -12,6 +12,7 @@ import (
 	"github.com/prsweep/prsweep/internal/apply"
 	"github.com/prsweep/prsweep/internal/audit"
 	"github.com/prsweep/prsweep/internal/discover"
+	"github.com/prsweep/prsweep/internal/httpx"
 	"github.com/prsweep/prsweep/internal/plan"
 	"github.com/prsweep/prsweep/internal/policy"
 	"github.com/prsweep/prsweep/internal/registry"
@@ -38,6 +39,8 @@ type Sweeper struct {
 	Audit        *audit.Log    // journals each deletion when set
 	Now          func() time.Time
 	Logger       *slog.Logger
+	Progress     Progress       // told how the sweep advances (progress.go); nil: nothing
+	Limiter      *httpx.Limiter // the request budget the adapters share; its Stats count requests
 
 	only    *scm.Ref // set by ForPR: the one pull request this sweep may delete for
 	readAll bool     // set by Explain: read every tag of a repository with deletions, to show its digest
@@ -85,6 +88,10 @@ func (s *Sweeper) Plan(ctx context.Context) (plan.Plan, error) {
 
 // Apply carries out the delete items of a plan, re-reading each tag first.
 func (s *Sweeper) Apply(ctx context.Context, items []plan.Item) {
+	if s.Progress != nil {
+		s.applyReporting(ctx, items)
+		return
+	}
 	s.applier(false).Apply(ctx, items)
 }
 
@@ -106,6 +113,7 @@ func (s *Sweeper) sweep(ctx context.Context, del bool) ([]plan.Item, error) {
 			Reason: "the repositories could not be listed: nothing is deleted", Error: err.Error()}}, nil
 	}
 	log.Info("repositories selected", "count", len(repos))
+	s.progress().Selected(len(repos))
 	cache := resolve.NewCache(resolve.Resolver{Providers: s.Providers, Concurrency: s.Concurrency, Now: s.Now, Logger: log})
 	perRepo := make([][]plan.Item, len(repos))
 	listErrs := make([]error, len(repos))
@@ -132,11 +140,13 @@ func (s *Sweeper) sweep(ctx context.Context, del bool) ([]plan.Item, error) {
 // sweepRepo is one repository's pass. It returns the listing's error, if any.
 func (s *Sweeper) sweepRepo(ctx context.Context, name string, cache *resolve.Cache, del bool) ([]plan.Item, error) {
 	l := discover.List(ctx, s.Registry, name)
+	s.progress().Listed(name, len(l.Tags))
 	if l.Err != nil {
 		return []plan.Item{{Repository: name, Tag: "*", Action: policy.Keep,
 			Reason: "listing was incomplete: nothing in this repository is deleted", Error: l.Err.Error()}}, l.Err
 	}
 	items := s.decide(ctx, l, cache)
+	s.decided(name, items)
 	if plan.Deletions(items) == 0 {
 		return items, nil
 	}
@@ -144,12 +154,15 @@ func (s *Sweeper) sweepRepo(ctx context.Context, name string, cache *resolve.Cac
 	s.checkAges(ctx, items, repos)
 	plan.Guard(items, repos)
 	items = plan.Expand(items, repos, s.Graph)
+	planned := plan.Deletions(items)
+	s.progress().Planned(name, planned)
 	if del {
 		ptrs := make([]*plan.Item, len(items))
 		for i := range items {
 			ptrs[i] = &items[i]
 		}
 		s.applier(true).ApplyRepo(ctx, name, ptrs)
+		s.applied(name, planned, items)
 	}
 	return items, nil
 }
