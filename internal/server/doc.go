@@ -2,9 +2,10 @@
 // schedule, reacts to "pull request closed" webhooks with a sweep scoped to that
 // pull request, and serves /healthz and /metrics.
 //
-// Webhooks are hints, never evidence. A delivery is authenticated (constant-time
-// compare of Basic credentials or a secret header), parsed, deduplicated by its
-// event id, and turned into a job on a bounded queue; the job runs
+// Webhooks are hints, never evidence. A delivery (Azure DevOps, GitHub or GitLab)
+// is authenticated (constant-time compare of Basic credentials or a secret header,
+// GitHub's HMAC-SHA256 signature of the body, GitLab's token), parsed,
+// deduplicated by its event or delivery id, and turned into a job on a bounded queue; the job runs
 // sweep.Sweeper.ForPR, which reads the pull request's state from the source again
 // and goes through the same plan and apply as `prsweep run` (shared digests,
 // limits, audit log). What the payload says about the state decides only whether

@@ -70,6 +70,8 @@ type Server struct {
 	serve    config.Serve
 	ado      []adoSource
 	adoAuth  *verifier // nil: no Azure DevOps endpoint
+	gh       *ghHook   // nil: no GitHub endpoint
+	gl       *glHook   // nil: no GitLab endpoint
 	o        Options
 	log      *slog.Logger
 	m        *metrics
@@ -96,7 +98,7 @@ var ErrNothingToDo = errors.New("nothing to serve: set serve.schedule, serve.web
 // New builds a server for a validated configuration and the sweeper built from
 // it (with its audit log open, if any).
 func New(cfg *config.Config, sw *sweep.Sweeper, o Options) (*Server, error) {
-	if cfg.Serve.Schedule == "" && cfg.Serve.Webhooks.AzureDevOps == nil {
+	if cfg.Serve.Schedule == "" && !cfg.Serve.Webhooks.Any() {
 		return nil, ErrNothingToDo
 	}
 	if _, ok := cfg.Serve.Next(time.Time{}); cfg.Serve.Schedule != "" && !ok {
@@ -124,10 +126,16 @@ func New(cfg *config.Config, sw *sweep.Sweeper, o Options) (*Server, error) {
 	if a := cfg.Serve.Webhooks.AzureDevOps; a != nil {
 		s.adoAuth = newVerifier(*a)
 	}
+	if err := s.forgeHooks(cfg); err != nil {
+		return nil, err
+	}
 	s.m = newMetrics(s.q.depth, cap(s.q.ch))
-	if s.adoAuth != nil {
+	for _, e := range s.endpoints() {
 		for _, r := range webhookResults() {
-			s.m.webhooks.WithLabelValues("azuredevops", r)
+			s.m.webhooks.WithLabelValues(e, r)
+		}
+		if e == "github" {
+			s.m.webhooks.WithLabelValues(e, resultPing)
 		}
 	}
 	return s, nil
@@ -140,6 +148,12 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /metrics", s.m.handler())
 	if s.adoAuth != nil {
 		mux.HandleFunc("POST /webhooks/azuredevops", s.azureDevOps)
+	}
+	if s.gh != nil {
+		mux.HandleFunc("POST /webhooks/github", s.gitHub)
+	}
+	if s.gl != nil {
+		mux.HandleFunc("POST /webhooks/gitlab", s.gitLab)
 	}
 	return mux
 }
@@ -173,7 +187,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	workers.Go(func() { s.work(work) })
 	workers.Go(func() { s.tick(work) })
 	s.log.Info("serving", "addr", ln.Addr().String(), "schedule", s.serve.Schedule,
-		"webhooks", s.adoAuth != nil, "queue", cap(s.q.ch), "dryRun", s.o.DryRun)
+		"webhooks", s.endpoints(), "queue", cap(s.q.ch), "dryRun", s.o.DryRun)
 
 	var err error
 	select {

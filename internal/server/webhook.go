@@ -22,7 +22,7 @@ const (
 	resultAccepted     = "accepted"     // 202: a sweep is queued
 	resultDuplicate    = "duplicate"    // 200: this delivery was taken before
 	resultIgnored      = "ignored"      // 204: not an event or a status that closes a pull request
-	resultNoSource     = "no_source"    // 204: no azuredevops source for the event's project
+	resultNoSource     = "no_source"    // 204: no source (ADO) or rule (GitHub, GitLab) for the event's project or repository
 	resultUnauthorized = "unauthorized" // 401
 	resultMalformed    = "malformed"    // 400
 	resultTooLarge     = "too_large"    // 413

@@ -1,6 +1,8 @@
 package sweep
 
 import (
+	"strings"
+
 	"github.com/prsweep/prsweep/internal/plan"
 	"github.com/prsweep/prsweep/internal/policy"
 	"github.com/prsweep/prsweep/internal/scm"
@@ -26,7 +28,13 @@ func (s *Sweeper) ForPR(ref scm.Ref) *Sweeper {
 // full sweep; in a ForPR sweep, when it needs no look-up (it is kept anyway) or
 // its look-up is of the sweep's pull request.
 func (s *Sweeper) inScope(m policy.Match) bool {
-	return s.only == nil || !m.NeedsLookup() || m.Ref == *s.only
+	return s.only == nil || !m.NeedsLookup() || sameRef(m.Ref, *s.only)
+}
+
+// sameRef compares pull-request refs; repository paths ignore case, as GitHub
+// and GitLab do (a webhook's Octo-Org/Jarvis is a rule's octo-org/jarvis).
+func sameRef(a, b scm.Ref) bool {
+	return a.Source == b.Source && a.Number == b.Number && strings.EqualFold(a.Repo, b.Repo)
 }
 
 // outOfScope keeps a tag of another pull request in a ForPR sweep, asking nobody.
@@ -42,7 +50,7 @@ func (s *Sweeper) outOfScope(repo, tag string, m policy.Match) plan.Item {
 func InScope(items []plan.Item, ref scm.Ref) []plan.Item {
 	in := map[string]bool{}
 	for _, it := range items {
-		if r, ok := it.PRRef(); ok && r == ref && it.Kind == plan.KindTag {
+		if r, ok := it.PRRef(); ok && sameRef(r, ref) && it.Kind == plan.KindTag {
 			in[it.Ref()] = true
 		}
 	}
