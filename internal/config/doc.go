@@ -21,8 +21,8 @@
 //     expand too; numbers and booleans do not: use the overlay.
 //  3. The PRSWEEP_* overlay (below) overrides the file.
 //  4. Defaults (SetDefaults).
-//  5. Files: sources[].tokenFile, registry.clientSecretFile and a static source's
-//     file are read relative to the config file's directory, trailing newline
+//  5. Files: sources[].tokenFile, registry.clientSecretFile, a static source's
+//     file, serve.webhooks.github.secretFile and serve.webhooks.gitlab.tokenFile are read relative to the config file's directory, trailing newline
 //     trimmed; a read error names the key. registry.caFile, registry.clientCertificateFile
 //     and registry.federatedTokenFile are made relative to that directory too, but
 //     not read (the adapter reads them when it needs them).
