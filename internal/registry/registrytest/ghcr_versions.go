@@ -1,0 +1,175 @@
+package registrytest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+)
+
+// ghcrVersion is a package version: one manifest of the backend.
+type ghcrVersion struct {
+	id      int64
+	digest  string
+	tags    []string
+	created time.Time
+}
+
+// The backend has no API that lists a repository's manifests, so the fake knows a
+// manifest as a version once it has seen it: as the target of a tag, as the child
+// of an index it knows, or because a tag moved away from it through the fake (GHCR
+// keeps a manifest that lost its last tag as an untagged version). Until a version
+// deletion removes it from the backend, it stays a version, tagged or not.
+
+// backendAPI reads and changes the backend registry over its /v2 API.
+func (g *GHCR) backendAPI() backendAPI { return backendAPI{g.backend} }
+
+// remember notes manifests of repo that are versions while they exist.
+func (g *GHCR) remember(repo string, digests ...string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.seen[repo] == nil {
+		g.seen[repo] = map[string]bool{}
+	}
+	for _, d := range digests {
+		if d != "" {
+			g.seen[repo][d] = true
+		}
+	}
+}
+
+// versions returns repo's versions, newest first; errNoSuch when the backend has no
+// such repository or it holds no manifest.
+func (g *GHCR) versions(ctx context.Context, repo string) ([]ghcrVersion, error) {
+	b := g.backendAPI()
+	names, err := b.list(ctx, "/v2/"+repo+"/tags/list", "tags")
+	if err != nil {
+		return nil, err
+	}
+	tagged := map[string][]string{}
+	g.mu.Lock()
+	var queue []string
+	for d := range g.seen[repo] {
+		queue = append(queue, d)
+	}
+	g.mu.Unlock()
+	for _, n := range names {
+		m, err := b.manifest(ctx, repo, n, http.MethodHead)
+		if errors.Is(err, errNoSuch) {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		tagged[m.digest] = append(tagged[m.digest], n)
+		queue = append(queue, m.digest)
+	}
+	found := map[string]bool{}
+	for len(queue) > 0 {
+		d := queue[0]
+		queue = queue[1:]
+		if found[d] {
+			continue
+		}
+		m, err := b.manifest(ctx, repo, d, http.MethodGet)
+		if errors.Is(err, errNoSuch) {
+			continue // deleted
+		}
+		if err != nil {
+			return nil, err
+		}
+		found[d] = true
+		for _, ref := range parseManifest(m).refs {
+			queue = append(queue, ref["digest"])
+		}
+	}
+	if len(found) == 0 {
+		return nil, errNoSuch
+	}
+	var out []ghcrVersion
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.seen[repo] == nil {
+		g.seen[repo] = map[string]bool{}
+	}
+	digests := make([]string, 0, len(found))
+	for d := range found {
+		digests = append(digests, d)
+	}
+	slices.Sort(digests) // ids in a stable order
+	for _, d := range digests {
+		g.seen[repo][d] = true
+		key := repo + "@" + d
+		if g.ids[key] == 0 {
+			g.nextID++
+			g.ids[key], g.created[key] = g.nextID, g.now().UTC().Truncate(time.Second)
+		}
+		tags := slices.Clone(tagged[d])
+		slices.Sort(tags)
+		out = append(out, ghcrVersion{id: g.ids[key], digest: d, tags: tags, created: g.created[key]})
+	}
+	slices.SortFunc(out, func(a, b ghcrVersion) int { return int(b.id - a.id) })
+	return out, nil
+}
+
+// deleteVersion deletes version id of repo the way GitHub does: the manifest, with
+// every tag on it, unless GitHub refuses. It answers the status and message.
+func (g *GHCR) deleteVersion(ctx context.Context, repo string, id int64) (int, string) {
+	vs, err := g.versions(ctx, repo)
+	if errors.Is(err, errNoSuch) {
+		return http.StatusNotFound, "Package not found."
+	}
+	if err != nil {
+		return http.StatusInternalServerError, err.Error()
+	}
+	i := slices.IndexFunc(vs, func(v ghcrVersion) bool { return v.id == id })
+	if i < 0 {
+		return http.StatusNotFound, "Package version not found."
+	}
+	v := vs[i]
+	otherTagged := slices.ContainsFunc(vs, func(o ghcrVersion) bool { return o.id != id && len(o.tags) > 0 })
+	g.mu.Lock()
+	popular := g.downloads[repo+"@"+v.digest]
+	g.mu.Unlock()
+	switch {
+	case popular:
+		return http.StatusBadRequest, "Publicly visible package versions with more than 5000 downloads cannot be deleted. Contact GitHub support for further assistance."
+	case len(v.tags) > 0 && !otherTagged:
+		return http.StatusBadRequest, "You cannot delete the last tagged version of a package. You must delete the package instead."
+	}
+	if err := g.backendAPI().delete(ctx, repo, v.digest); err != nil && !errors.Is(err, errNoSuch) {
+		return http.StatusInternalServerError, err.Error()
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	key := repo + "@" + v.digest
+	delete(g.seen[repo], v.digest)
+	delete(g.ids, key)
+	delete(g.created, key)
+	return http.StatusNoContent, ""
+}
+
+// packages returns the backend's repositories that hold a version, sorted.
+func (g *GHCR) packages(ctx context.Context) (map[string][]ghcrVersion, []string, error) {
+	repos, err := g.backendAPI().list(ctx, "/v2/_catalog", "repositories")
+	if err != nil {
+		return nil, nil, err
+	}
+	all := map[string][]ghcrVersion{}
+	var names []string
+	for _, repo := range repos {
+		vs, err := g.versions(ctx, repo)
+		if errors.Is(err, errNoSuch) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("versions of %s: %w", repo, err)
+		}
+		all[repo] = vs
+		names = append(names, repo)
+	}
+	slices.Sort(names)
+	return all, names, nil
+}
