@@ -68,7 +68,7 @@ func (p Policy) Match(repo, tag string) Match {
 			m.PR = prNumber(sub[idx])
 		}
 		if m.PR != "" {
-			m.Ref = scm.Ref{Source: r.Source, Repo: r.Repo, Number: m.PR}
+			m.Ref = scm.Ref{Source: r.Source, Repo: ExpandRepo(r.Repo, repo), Number: m.PR}
 		}
 		return m
 	}
