@@ -10,17 +10,18 @@ import (
 )
 
 // How the pace adapts to 429s. A 429 makes the pace learn the registry's quota:
-// the rate the registry granted lately (answers other than 429, over the rate
-// window, counted once the 429's Retry-After has passed, so that the answers
-// still in flight count too), never more than ceiling × a configured or earlier
-// pace that proved too high. Where nothing was granted it falls back to
-// decrease × the rate that was throttled. Each quiet period without a 429 raises
-// the rate by growth up to top and by probe above it, never above the configured
-// rate. So a sweep without a configured rate settles at the registry's quota
-// after its first 429s, and one throttled by a passing neighbour finds its way
-// back up.
+// gentle × the rate the registry granted lately (answers other than 429, over the
+// rate window and at least minSpan, counted once the 429's Retry-After has
+// passed, so that the answers still in flight count too), and never more than
+// gentle × the pace that proved too high. Where nothing was granted it falls
+// back to decrease × the rate that was throttled. Each quiet period without a 429
+// raises the rate by growth up to top and by probe above it, never above the
+// configured rate. So a sweep without a configured rate settles just under the
+// registry's quota after its first 429s, and one throttled by a passing
+// neighbour finds its way back up.
 const (
 	decrease = 0.5
+	gentle   = 0.97
 	growth   = 1.25
 	probe    = 1.05
 	ceiling  = 0.9
@@ -47,6 +48,7 @@ type pacer struct {
 	ok     counter       // answers other than 429, for the rate granted
 	was    rate.Limit    // the rate throttled at the last cut
 	learn  bool          // the last cut's rate is to be learned once its hold has passed
+	late   int           // answers other than 429 since the last cut, while its rate is learned
 }
 
 func newPacer(name string, perMinute float64, c *paceConfig) *pacer {
@@ -111,6 +113,9 @@ func (p *pacer) admit(ctx context.Context) (time.Time, error) {
 func (p *pacer) served() {
 	p.mu.Lock()
 	p.ok.add(p.cfg.now())
+	if p.learn {
+		p.late++
+	}
 	p.mu.Unlock()
 }
 
@@ -133,7 +138,7 @@ func (p *pacer) throttled(admitted time.Time, retryAfter time.Duration) (perMinu
 	p.was = p.cur
 	p.cut = now
 	p.learnRate(now)
-	p.learn = now.Before(p.hold)
+	p.learn, p.late = now.Before(p.hold), 0
 	p.gen++
 	return float64(p.cur) * 60, true
 }
@@ -144,10 +149,7 @@ func (p *pacer) learnRate(now time.Time) {
 	next := rate.Limit(0)
 	if n, oldest := p.ok.since(now); n > 0 {
 		span := max(p.cut.Sub(oldest), minSpan)
-		next = rate.Limit(float64(n) / span.Seconds())
-		if p.was != rate.Inf {
-			next = min(next, p.was*ceiling)
-		}
+		next = gentle * min(rate.Limit(float64(n)/span.Seconds()), p.was)
 		p.top = next
 	} else {
 		was := p.was // paced: the rate that proved too high
@@ -164,8 +166,10 @@ func (p *pacer) learnRate(now time.Time) {
 		next = min(next, p.set)
 	}
 	p.cur = max(next, minRate)
-	// A second's worth at once: the registry refilled its own bucket during the hold.
-	p.lim = rate.NewLimiter(p.cur, max(1, int(float64(p.cur)*minSpan.Seconds())))
+	// What the registry refilled during the hold, less what the answers still in
+	// flight took, may go at once (at most a second's worth): a hold wastes no quota.
+	refilled := float64(p.cur) * min(max(p.hold.Sub(p.cut), 0), minSpan).Seconds()
+	p.lim = rate.NewLimiter(p.cur, max(1, int(refilled)-p.late))
 	p.grown = later(now, p.hold)
 }
 
