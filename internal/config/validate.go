@@ -184,6 +184,8 @@ func (v *checker) rule(p string, r *Rule, sources map[string]string) {
 			v.add(p+".source", "%s is not the name of a source", v.m.show(p+".source", r.Source))
 		case r.Repo != "" && (typ == "azuredevops" || typ == "static"):
 			v.add(p+".repo", "not used with a source of type %s", typ)
+		case typ == "github":
+			v.githubRule(p, r)
 		}
 	}
 	for i, d := range r.Delete {

@@ -14,9 +14,9 @@ import (
 // one lands, add its type here.
 func sourceTypeSupported(t string) (known, supported bool) {
 	switch t {
-	case "azuredevops", "static":
+	case "azuredevops", "static", "github":
 		return true, true
-	case "github", "gitlab":
+	case "gitlab":
 		return true, false
 	}
 	return false, false
@@ -54,7 +54,10 @@ func (v *checker) sources(sources []Source) map[string]string {
 		if s.Type != "static" && s.File != "" {
 			v.add(p+".file", "only used with type static")
 		}
+		v.githubOnly(p, s)
 		switch s.Type {
+		case "github":
+			v.githubSource(p, s)
 		case "azuredevops":
 			v.azureDevOps(p, s)
 		case "static":

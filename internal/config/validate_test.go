@@ -66,7 +66,7 @@ func TestValidateReportsKeyPath(t *testing.T) {
 		{"source name twice", func(c *Config) { c.Sources[1].Name = "ado" }, "sources[1].name", `"ado" is already the name of sources[0]`},
 		{"source name spaces", func(c *Config) { c.Sources[1].Name = "my source" }, "sources[1].name", "use letters, digits"},
 		{"source type missing", func(c *Config) { c.Sources[1].Type = "" }, "sources[1].type", "required"},
-		{"github planned", func(c *Config) { c.Sources[1].Type = "github" }, "sources[1].type", "github is not supported yet"},
+		{"github without token", func(c *Config) { c.Sources[1].Type, c.Sources[1].States = "github", nil }, "sources[1].token", "or a GitHub App"},
 		{"gitlab source planned", func(c *Config) { c.Sources[1].Type = "gitlab" }, "sources[1].type", "gitlab is not supported yet"},
 		{"source type unknown", func(c *Config) { c.Sources[1].Type = "bitbucket" }, "sources[1].type", `"bitbucket" is not one of`},
 		{"ado url missing", func(c *Config) { c.Sources[0].URL = "" }, "sources[0].url", "required"},
