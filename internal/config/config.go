@@ -17,7 +17,7 @@ type Config struct {
 	Untagged    string    `yaml:"untagged"`    // keep | delete; default keep
 	Referrers   string    `yaml:"referrers"`   // delete | keep: a deleted image's signatures and attestations; default delete
 	Safety      Safety    `yaml:"safety"`      //
-	Concurrency int       `yaml:"concurrency"` // requests in flight across the sweep, 1..64; 0 means the default 8
+	Concurrency int       `yaml:"concurrency"` // requests in flight across the sweep, 1..64; 0 means the default 16
 	RateLimit   RateLimit `yaml:"rateLimit"`   // pace under the registry's quota (ratelimit.go)
 	Timeout     Duration  `yaml:"timeout"`     // whole-sweep deadline; 0 = none
 	Audit       string    `yaml:"audit"`       // journal of deletions (JSON lines), relative to the config file
@@ -125,7 +125,7 @@ type SafetyPerRepo struct {
 
 // Defaults.
 const (
-	DefaultConcurrency = 8
+	DefaultConcurrency = 16 // at 8, a sweep of 10 ms requests cannot reach a tenth of the sequential script's time (issue 12)
 	DefaultKeep        = "^latest$"
 	DefaultTokenType   = "auto"
 	UntaggedKeep       = "keep"

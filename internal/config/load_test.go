@@ -81,7 +81,7 @@ rules: [{tags: '^PR(?P<pr>\d+)', source: s}]
 			Repositories: []string{"*"}, Tags: `^PR(?P<pr>\d+)`, Source: "s",
 			Delete: []string{"merged", "closed"},
 		}},
-		Keep: []string{"^latest$"}, Untagged: "keep", Referrers: "delete", Concurrency: 8,
+		Keep: []string{"^latest$"}, Untagged: "keep", Referrers: "delete", Concurrency: DefaultConcurrency,
 		HTTP: HTTP{Attempts: 5, MaxRetryAfter: Duration(2 * time.Minute)},
 	}
 	if diff := cmp.Diff(want, c, ignoreUnexported()); diff != "" {
