@@ -41,25 +41,10 @@ type Report struct {
 
 // Write writes r to w in format f. It does not change r.Items.
 func Write(w io.Writer, f Format, r Report) error {
-	var (
-		s   string
-		err error
-	)
-	switch f {
-	case Text:
-		s = text(r)
-	case JSON:
-		s, err = jsonDoc(r)
-	case Markdown:
-		s = markdown(r)
-	default:
-		return fmt.Errorf("writing report: unknown output format %q", string(f))
-	}
+	s, err := NewStream(w, f, r)
 	if err != nil {
 		return err
 	}
-	if _, err := io.WriteString(w, s); err != nil {
-		return fmt.Errorf("writing report: %w", err)
-	}
-	return nil
+	s.Add(r.Items)
+	return s.Close()
 }

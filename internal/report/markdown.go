@@ -6,34 +6,39 @@ import (
 	"github.com/prsweep/prsweep/internal/plan"
 )
 
-// markdown renders a job summary: a heading, the counts, and one table row per
-// item. The Reason column always shows (for a failed item, its error), so
+// The markdown report is a job summary: a heading, the counts, and one table row
+// per item. The Reason column always shows (for a failed item, its error), so
 // Verbose changes nothing.
-func markdown(r Report) string {
-	items := sorted(r.Items)
-	var b strings.Builder
-	b.WriteString("## prsweep")
-	if r.DryRun {
-		b.WriteString(" (dry run)")
-	}
-	b.WriteString("\n\n")
-	b.WriteString(Summarize(items, r.DryRun).line(r.DryRun))
-	b.WriteString("\n\n")
-	if len(items) == 0 {
-		b.WriteString("No images.\n")
-		return b.String()
-	}
+
+// markdownRows renders one table row per item.
+func markdownRows(items []plan.Item, dryRun bool) []byte {
 	esc := cellEscaper()
-	b.WriteString("| Image | Action | Result | Reason |\n")
-	b.WriteString("|---|---|---|---|\n")
+	var b strings.Builder
 	for _, it := range items {
 		reason := it.Reason
 		if it.Failed() {
 			reason = it.Error
 		}
-		row(&b, esc, "`"+it.Ref()+"`", string(it.Action), result(it, r.DryRun), reason)
+		row(&b, esc, "`"+it.Ref()+"`", string(it.Action), result(it, dryRun), reason)
 	}
-	return b.String()
+	return []byte(b.String())
+}
+
+func (s *Stream) closeMarkdown(out *errWriter) {
+	out.WriteString("## prsweep")
+	if s.dryRun {
+		out.WriteString(" (dry run)")
+	}
+	out.WriteString("\n\n")
+	out.WriteString(s.sum.line(s.dryRun))
+	out.WriteString("\n\n")
+	if s.items == 0 {
+		out.WriteString("No images.\n")
+		return
+	}
+	out.WriteString("| Image | Action | Result | Reason |\n")
+	out.WriteString("|---|---|---|---|\n")
+	s.copyParts(out, 0, "")
 }
 
 // result is the Result column: deleted, would delete, kept or failed.

@@ -7,7 +7,7 @@ import (
 	"github.com/prsweep/prsweep/internal/policy"
 )
 
-// text renders the sections the original script printed:
+// The text report is the sections the original script printed:
 //
 //	Summary:
 //	Deleted Images:
@@ -22,62 +22,86 @@ import (
 //	1 deleted, 1 preserved, 1 failed
 //
 // Deleted and Preserved are always printed, Failed only when something failed.
-func text(r Report) string {
-	items := sorted(r.Items)
-	var groups [failed + 1][]plan.Item // indexed by bucket
-	for _, it := range items {
-		b := classify(it, r.DryRun)
-		if it.Kind == plan.KindManifest && b == preserved {
-			continue // stayed because its tag did: the tag's line says why
-		}
-		groups[b] = append(groups[b], it)
-	}
-	flat := strings.NewReplacer("\r\n", "; ", "\n", "; ", "\r", "; ") // errors.Join → one line
-	oneLine := func(s string) string { return flat.Replace(strings.TrimSpace(s)) }
-	reason := func(plan.Item) string { return "" }
-	if r.Verbose {
-		reason = func(it plan.Item) string { return oneLine(it.Reason) }
-	}
-	heading := "Deleted Images:"
-	if r.DryRun {
-		heading = "Would Delete Images:"
-	}
 
-	var b strings.Builder
-	b.WriteString("Summary:\n")
-	section(&b, heading, groups[deleted], reason)
-	b.WriteString("\n")
-	section(&b, "Preserved Images:", groups[preserved], reason)
-	if len(groups[failed]) > 0 {
-		b.WriteString("\n")
-		section(&b, "Failed:", groups[failed], func(it plan.Item) string { return oneLine(it.Error) })
+// textSection is the section of an item's line: its bucket; none for a manifest
+// that stayed because its tag did (the tag's line says why).
+func textSection(it plan.Item, dryRun bool) (int, bool) {
+	b := classify(it, dryRun)
+	if it.Kind == plan.KindManifest && b == preserved {
+		return 0, false
 	}
-	b.WriteString("\n")
-	b.WriteString(Summarize(items, r.DryRun).line(r.DryRun))
-	b.WriteString("\n")
-	return b.String()
+	return int(b), true
 }
 
-// section writes a heading and one indented line per item, with the item's
-// detail in parentheses when there is one.
-func section(b *strings.Builder, heading string, items []plan.Item, detail func(plan.Item) string) {
-	b.WriteString(heading)
-	b.WriteString("\n")
-	if len(items) == 0 {
-		b.WriteString("  (none)\n")
+// textSections renders one repository's sorted items as lines of each section.
+func (s *Stream) textSections(items []plan.Item) [sections][]byte {
+	var out [sections]strings.Builder
+	for _, it := range items {
+		sec, ok := textSection(it, s.dryRun)
+		if !ok {
+			continue
+		}
+		detail := ""
+		switch {
+		case bucket(sec) == failed:
+			detail = oneLine(it.Error)
+		case s.verbose:
+			detail = oneLine(it.Reason)
+		}
+		line(&out[sec], it, detail)
+	}
+	var b [sections][]byte
+	for i := range out {
+		b[i] = []byte(out[i].String())
+	}
+	return b
+}
+
+func (s *Stream) closeText(out *errWriter) {
+	heading := "Deleted Images:"
+	if s.dryRun {
+		heading = "Would Delete Images:"
+	}
+	out.WriteString("Summary:\n")
+	s.textSection(out, heading, deleted)
+	out.WriteString("\n")
+	s.textSection(out, "Preserved Images:", preserved)
+	if s.lines[failed] > 0 {
+		out.WriteString("\n")
+		s.textSection(out, "Failed:", failed)
+	}
+	out.WriteString("\n")
+	out.WriteString(s.sum.line(s.dryRun))
+	out.WriteString("\n")
+}
+
+// textSection writes a heading and its lines, or "(none)".
+func (s *Stream) textSection(out *errWriter, heading string, b bucket) {
+	out.WriteString(heading)
+	out.WriteString("\n")
+	if s.lines[b] == 0 {
+		out.WriteString("  (none)\n")
 		return
 	}
-	for _, it := range items {
-		b.WriteString("  ")
-		if it.Kind == plan.KindManifest && it.Action == policy.Delete && !it.Failed() {
-			b.WriteString("  + ") // goes with the tag above it
-		}
-		b.WriteString(it.Ref())
-		if d := detail(it); d != "" {
-			b.WriteString(" (")
-			b.WriteString(d)
-			b.WriteString(")")
-		}
-		b.WriteString("\n")
+	s.copyParts(out, int(b), "")
+}
+
+var flat = strings.NewReplacer("\r\n", "; ", "\n", "; ", "\r", "; ") // errors.Join → one line
+
+func oneLine(s string) string { return flat.Replace(strings.TrimSpace(s)) }
+
+// line writes one indented line for an item, with its detail in parentheses
+// when there is one.
+func line(b *strings.Builder, it plan.Item, detail string) {
+	b.WriteString("  ")
+	if it.Kind == plan.KindManifest && it.Action == policy.Delete && !it.Failed() {
+		b.WriteString("  + ") // goes with the tag above it
 	}
+	b.WriteString(it.Ref())
+	if detail != "" {
+		b.WriteString(" (")
+		b.WriteString(detail)
+		b.WriteString(")")
+	}
+	b.WriteString("\n")
 }
