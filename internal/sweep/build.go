@@ -147,6 +147,8 @@ func newRegistry(r config.Registry, o Options, log *slog.Logger, wrap func(http.
 			return nil, err
 		}
 		return c, nil
+	case "gitlab":
+		return newGitLab(r, o, log, wrap)
 	}
 	return nil, fmt.Errorf("registry.type %q is not supported", r.Type)
 }
@@ -160,6 +162,8 @@ func newProvider(src config.Source, o Options, log *slog.Logger, wrap func(http.
 			states[n] = st
 		}
 		return static.New(states, o.Now), nil
+	case "github":
+		return newGitHub(src, o, log, wrap)
 	case "azuredevops":
 		tt := map[string]azuredevops.TokenType{"pat": azuredevops.PAT, "bearer": azuredevops.Bearer}[src.TokenType]
 		opts := []azuredevops.Option{azuredevops.WithTokenType(tt), azuredevops.WithLogger(log), azuredevops.WithLimiter(o.Limiter)}
