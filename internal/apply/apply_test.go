@@ -3,6 +3,7 @@ package apply_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +19,7 @@ type fakeRegistry struct {
 	mu       sync.Mutex
 	digests  map[string]string // tag → digest now
 	failWith map[string]error  // tag → error from Delete
+	notFound map[string]int    // tag → how many reads still answer a spurious 404
 	deleted  []string
 }
 
@@ -25,7 +27,10 @@ func (f *fakeRegistry) Resolve(_ context.Context, _, tag string) (registry.Manif
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	d, ok := f.digests[tag]
-	if !ok {
+	if !ok || f.notFound[tag] > 0 {
+		if ok {
+			f.notFound[tag]--
+		}
 		return registry.Manifest{}, registry.ErrNotFound
 	}
 	return registry.Manifest{Digest: d}, nil
@@ -129,5 +134,20 @@ func TestApplyStopsStartingDeletionsWhenCancelled(t *testing.T) {
 	}
 	if !errors.Is(ctx.Err(), context.Canceled) {
 		t.Fatal("context not cancelled")
+	}
+}
+
+// A 404 on the read before a deletion is not proof either: a tag the listing still
+// shows, whose manifest reads again, is read and deleted once more.
+func TestSpurious404BeforeDeletionIsRetried(t *testing.T) {
+	reg := &fakeRegistry{digests: map[string]string{"a": "sha256:a"}, notFound: map[string]int{"a": 1}}
+	items := []plan.Item{del("a", "sha256:a")}
+	items[0].Method = registry.MethodDigest
+	apply.Applier{Registry: reg}.Apply(context.Background(), items)
+	if it := items[0]; !it.Done || it.Failed() || strings.Contains(it.Reason, "already gone") {
+		t.Errorf("a (one spurious 404): %+v", it)
+	}
+	if !slices.Equal(reg.deleted, []string{"a"}) {
+		t.Errorf("deleted %v, want [a]", reg.deleted)
 	}
 }

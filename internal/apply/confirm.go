@@ -24,21 +24,29 @@ func (a Applier) confirm(ctx context.Context, repo string, tried []*plan.Item) (
 	}
 	ctx = context.WithoutCancel(ctx) // the deletions happened: their outcome is read even when stopping
 	tags, err := a.listed(ctx, repo)
-	// A writer racing on the same tag (another sweep's retag) can leave it dangling
-	// again: a few rounds, then it is reported.
+	// A few rounds for what the listing still shows: a tag left dangling (again, by a
+	// writer racing on it: another sweep's retag) is removed without a digest; one a
+	// 404 called gone whose manifest reads again is read and deleted once more.
 	for round := 0; round < danglingRounds && err == nil; round++ {
-		var again []*plan.Item
+		var dangling, again []*plan.Item
 		for _, it := range tried {
-			if _, still := slices.BinarySearch(tags, it.Tag); still && a.isDangling(ctx, it) {
+			if _, still := slices.BinarySearch(tags, it.Tag); !still {
+				continue
+			}
+			switch _, rerr := a.Registry.Resolve(ctx, it.Repository, it.Tag); {
+			case errors.Is(rerr, registry.ErrNotFound):
+				dangling = append(dangling, it)
+			case rerr == nil && it.Done && strings.HasSuffix(it.Reason, noteGone):
 				again = append(again, it)
 			}
 		}
-		if len(again) == 0 {
+		if len(dangling)+len(again) == 0 {
 			break
 		}
-		for _, it := range again {
+		for _, it := range dangling {
 			a.removeDangling(ctx, it)
 		}
+		a.deleteAgain(ctx, again)
 		tags, err = a.listed(ctx, repo)
 	}
 	for _, it := range tried {
@@ -54,9 +62,13 @@ func (a Applier) confirm(ctx context.Context, repo string, tried []*plan.Item) (
 		case !listed:
 			it.Done = true
 		default:
+			prefix := errPrefix(it)
+			if it.Done && strings.HasSuffix(it.Reason, noteGone) {
+				prefix = "a 404 said it was gone, but "
+			}
 			it.Done = false
 			it.Reason = strings.TrimSuffix(it.Reason, noteGone)
-			it.Error = errPrefix(it) + "the tag is still listed"
+			it.Error = prefix + "the tag is still listed"
 			if a.isDangling(ctx, it) {
 				it.Error += ", and its manifest is missing (a dangling tag)"
 			}
@@ -71,7 +83,22 @@ func (a Applier) confirm(ctx context.Context, repo string, tried []*plan.Item) (
 	return tags, err == nil
 }
 
-// danglingRounds bounds how often confirm removes a tag left dangling again.
+// deleteAgain deletes once more the tags a 404 called gone that the listing still
+// shows and whose manifest reads: each is read again first (safety rule 5), as for
+// a saved plan, since the 404 was the only read since the decision.
+func (a Applier) deleteAgain(ctx context.Context, items []*plan.Item) {
+	reread := a
+	reread.Fresh = false
+	for _, it := range items {
+		it.Done, it.Reason = false, strings.TrimSuffix(it.Reason, noteGone)
+	}
+	for _, group := range groups(items) {
+		reread.deleteGroup(ctx, group, nil)
+	}
+}
+
+// danglingRounds bounds how often confirm removes or deletes again a tag the
+// listing still shows.
 const danglingRounds = 3
 
 // listed reads the tag listing back, twice if need be: without it no deletion can be

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sync"
 	"time"
@@ -48,8 +49,9 @@ type Record struct {
 
 // Log appends records to a file, syncing after each one.
 type Log struct {
-	mu sync.Mutex
-	f  *os.File
+	mu   sync.Mutex
+	f    *os.File
+	path string
 }
 
 // Open opens (or creates) the journal at path for appending.
@@ -58,8 +60,11 @@ func Open(path string) (*Log, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the audit log: %w", err)
 	}
-	return &Log{f: f}, nil
+	return &Log{f: f, path: path}, nil
 }
+
+// Path returns the file the journal appends to.
+func (l *Log) Path() string { return l.path }
 
 // Write appends one record and syncs it to disk.
 func (l *Log) Write(r Record) error {
@@ -127,4 +132,46 @@ func (r Record) check() error {
 		return errors.New("a delete record without its manifest")
 	}
 	return nil
+}
+
+// Deleted reads the journal at path and returns, by repository, the digests whose
+// deletion from host it records (an intent, whatever the outcome). It reads line by
+// line and keeps only those: a journal holds every deleted manifest. A journal that
+// does not exist yet records none; a bad line other than a torn last one is an error.
+func Deleted(path, host string) (map[string]map[string]bool, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the audit log: %w", err)
+	}
+	defer f.Close()
+	out := map[string]map[string]bool{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	var pending error
+	for n := 1; sc.Scan(); n++ {
+		if pending != nil {
+			return nil, pending
+		}
+		var r struct{ Event, Registry, Repository, Digest string }
+		if line := bytes.TrimSpace(sc.Bytes()); len(line) == 0 {
+			continue
+		} else if err := json.Unmarshal(line, &r); err != nil {
+			pending = fmt.Errorf("line %d: %w: %w", n, ErrBadLine, err)
+			continue
+		}
+		if r.Event != EventDelete || r.Registry != host || r.Digest == "" {
+			continue
+		}
+		if out[r.Repository] == nil {
+			out[r.Repository] = map[string]bool{}
+		}
+		out[r.Repository][r.Digest] = true
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading the audit log: %w", err)
+	}
+	return out, nil
 }

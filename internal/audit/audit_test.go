@@ -75,3 +75,42 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+func TestDeleted(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	if got, err := audit.Deleted(path, "r.example"); err != nil || len(got) != 0 {
+		t.Fatalf("no journal yet: %v, %v", got, err)
+	}
+	l, err := audit.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []audit.Record{
+		{Event: audit.EventDelete, Registry: "r.example", Repository: "app", Tag: "PR1", Digest: "sha256:1"},
+		{Event: audit.EventDeleted, Registry: "r.example", Repository: "app", Tag: "PR1", Digest: "sha256:1"},
+		{Event: audit.EventDelete, Registry: "r.example", Repository: "app", Digest: "sha256:2"},
+		{Event: audit.EventDelete, Registry: "other.example", Repository: "app", Tag: "PR3", Digest: "sha256:3"},
+		{Event: audit.EventDelete, Registry: "r.example", Repository: "app", Tag: "dangling", Dangling: true},
+		{Event: audit.EventFailed, Registry: "r.example", Repository: "api", Tag: "PR4", Digest: "sha256:4"},
+	} {
+		r.Time = time.Now()
+		if err := l.Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if l.Path() != path {
+		t.Errorf("Path() = %q", l.Path())
+	}
+	l.Close()
+	got, err := audit.Deleted(path, "r.example")
+	want := map[string]map[string]bool{"app": {"sha256:1": true, "sha256:2": true}}
+	if diff := cmp.Diff(want, got); err != nil || diff != "" {
+		t.Errorf("Deleted: %v, (-want +got):\n%s", err, diff)
+	}
+	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("{not json\n{\"event\":\"delete\"}\n")
+	f.Close()
+	if _, err := audit.Deleted(path, "r.example"); !errors.Is(err, audit.ErrBadLine) {
+		t.Errorf("a bad line in the middle: %v, want ErrBadLine", err)
+	}
+}

@@ -150,6 +150,12 @@ func Read(ctx context.Context, l Reader, repo string, tags []string, concurrency
 	for _, tag := range tags {
 		g.Go(func() error {
 			m, err := l.Resolve(ctx, repo, tag)
+			if errors.Is(err, registry.ErrNotFound) {
+				// A listed tag whose manifest is missing is removed without a digest,
+				// and its manifest is not journaled: one 404 (a proxy's, a replica's)
+				// is not enough to call it dangling.
+				m, err = l.Resolve(ctx, repo, tag)
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

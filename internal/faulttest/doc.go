@@ -33,10 +33,6 @@
 // check) through SuiteOptions.Checks. How a sweep is run is a SweepFunc, so the
 // same suite can drive the CLI in-process or sweep.New and Run.
 //
-// What the engine does not survive yet is gated: without PRSWEEP_FAULT_STRICT=1
-// the Pending kinds are not injected and violations matching KnownIssues are
-// logged, not failed on.
-//
 // This is a test-helper package: only tests import it. It imports registrytest,
 // scmtest, sweep (for sweep.Options), httpx, plan, policy and report; not config
 // and not the adapters, which only sweep may wire (see internal/arch).

@@ -41,8 +41,8 @@ func (r *Run) faults() string {
 	return b.String()
 }
 
-// rerun is the command that runs one seed alone (strict, if the suite was).
-func rerun(t *testing.T, seed uint64, strict bool) string {
+// rerun is the command that runs one seed alone.
+func rerun(t *testing.T, seed uint64) string {
 	top, _, _ := strings.Cut(t.Name(), "/")
 	dir := "."
 	if wd, err := os.Getwd(); err == nil {
@@ -56,8 +56,5 @@ func rerun(t *testing.T, seed uint64, strict bool) string {
 		}
 	}
 	env := fmt.Sprintf("%s=%d %s=1 ", SeedEnv, seed, RunsEnv)
-	if strict {
-		env += StrictEnv + "=1 "
-	}
 	return fmt.Sprintf("%sgo test -race -count=1 -run '^%s$' -v %s", env, top, dir)
 }

@@ -23,7 +23,6 @@ type Figures struct {
 	FailedRuns []uint64                  // seeds with a violation
 	Faults     map[string]map[Kind]int   // by proxy name, then kind
 	Violations map[string]int            // by check name
-	Known      map[string]int            // violations of a Known, by issue (not strict)
 	ExitCodes  map[int]int               // of the faulty sweeps
 	NoReport   int                       // faulty sweeps that ended before a report
 	Deleted    int                       // tags the faulty sweeps report deleted
@@ -39,11 +38,11 @@ type Figures struct {
 }
 
 func newFigures() *Figures {
-	return &Figures{Faults: map[string]map[Kind]int{}, Violations: map[string]int{}, Known: map[string]int{}, ExitCodes: map[int]int{},
+	return &Figures{Faults: map[string]map[Kind]int{}, Violations: map[string]int{}, ExitCodes: map[int]int{},
 		ByRegistry: map[registrytest.Kind]int{}}
 }
 
-func (f *Figures) add(r *Run, violations, known map[string][]string) {
+func (f *Figures) add(r *Run, violations map[string][]string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.Runs++
@@ -71,9 +70,6 @@ func (f *Figures) add(r *Run, violations, known map[string][]string) {
 	}
 	for name, v := range violations {
 		f.Violations[name] += len(v)
-	}
-	for issue, v := range known {
-		f.Known[issue] += len(v)
 	}
 	f.ExitCodes[r.Outcome.Code]++
 	if r.Report == nil {
@@ -123,9 +119,6 @@ func (f *Figures) String() string {
 		if !slices.Contains([]string{WrongDeletion, UnreportedDeletion, FalseDeletion, UnreportedFailure, EndState, SecretLeak, KeptBroken}, name) {
 			fmt.Fprintf(&b, "%s %d\n", name, f.Violations[name])
 		}
-	}
-	for _, issue := range slices.Sorted(maps.Keys(f.Known)) {
-		fmt.Fprintf(&b, "known, not failing without %s=1: %d × %s\n", StrictEnv, f.Known[issue], issue)
 	}
 	fmt.Fprintf(&b, "faulty sweeps: exit codes %v, no report %d, deleted %d, failures reported %d, deleted by the registry but reported failed %d\n",
 		f.ExitCodes, f.NoReport, f.Deleted, f.FailuresReported, f.GoneReportedFailed)

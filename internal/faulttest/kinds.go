@@ -58,10 +58,6 @@ func Kinds() []Kind {
 		PageFailure, AfterForward, AfterForwardSticky, NotFound, AfterForward404}
 }
 
-// Pending are the kinds the engine does not survive yet (issue 8: a 404 taken
-// for proof that a tag is gone). The suite injects them only when strict.
-func Pending() []Kind { return []Kind{NotFound, AfterForward404} }
-
 // sticky kinds are drawn once per method and target, not once per attempt.
 func (k Kind) sticky() bool { return k == PageFailure || k == AfterForwardSticky }
 

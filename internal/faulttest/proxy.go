@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Options configure a Proxy.
@@ -62,6 +63,7 @@ type Proxy struct {
 	gate     gate
 	stop     chan struct{}
 	stopOnce sync.Once
+	calm     atomic.Bool // Calm was called: no fault, no record
 
 	mu       sync.Mutex
 	attempts map[string]int
@@ -197,7 +199,15 @@ var probeTag = regexp.MustCompile(`prsweep-probe-[0-9a-f]+`)
 // decide draws the fault for a request from its own random source, seeded by
 // the proxy's seed, the method and target, and (for per-attempt kinds) the
 // attempt number, so that decisions do not depend on the order of arrival.
+// Calm turns the proxy into a plain, unrecorded pass-through: the fault-free sweep
+// goes through it, so that it sweeps the registry under the same name (the audit log
+// names it) while Exchanges keep the faulty sweep's alone.
+func (p *Proxy) Calm() { p.calm.Store(true) }
+
 func (p *Proxy) decide(r *http.Request) (Kind, int, *rand.Rand) {
+	if p.calm.Load() {
+		return "", 0, rand.New(rand.NewPCG(0, 0))
+	}
 	target := probeTag.ReplaceAllString(r.URL.Path, "prsweep-probe") + "?" + r.URL.Query().Encode()
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(r.Method + " " + target))
@@ -237,6 +247,9 @@ func (p *Proxy) decide(r *http.Request) (Kind, int, *rand.Rand) {
 }
 
 func (p *Proxy) record(ex Exchange) {
+	if ex.Attempt == 0 { // calm
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.log = append(p.log, ex)

@@ -1,6 +1,8 @@
 package faulttest
 
 import (
+	"time"
+
 	"context"
 	"encoding/json"
 	"fmt"
@@ -54,10 +56,11 @@ type Run struct {
 	Report           *Report           // nil when there was none, or it did not decode
 	After            map[string]string // the registry after the faulty sweep (a tag's value is Dangling when its manifest is missing)
 
-	Clean       Outcome // the fault-free sweep that follows
-	CleanDir    string  // its own directory
-	CleanReport *Report
-	Final       map[string]string // the registry after it
+	Clean        Outcome   // the fault-free sweep that follows, through the calmed proxy
+	CleanDir     string    // its own directory
+	CleanStarted time.Time // when it started: later audit records are its own
+	CleanReport  *Report
+	Final        map[string]string // the registry after it
 	// Broken are the tags that must stay, are there, and do not pull completely
 	// after both sweeps (manifest, index children, config, layers), with why.
 	Broken map[string]string

@@ -83,6 +83,12 @@ func deleteReferrerTags(items []Item, repos map[string]Repo) bool {
 			}
 			owner, gone := goneBy[subject]
 			by, unknown := holds.Of(subject)
+			if !gone && r.Journaled[subject] && len(by) == 0 && !unknown && !it.Failed() {
+				it.Action = policy.Delete
+				it.Reason = "signature or attestation of " + subject + ", which an earlier sweep deleted (audit log): an orphan (referrers: delete)"
+				changed = true
+				continue
+			}
 			if !gone || len(by) > 0 {
 				continue // its image stays, and so does it
 			}

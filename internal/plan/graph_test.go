@@ -82,3 +82,42 @@ func TestExpandUntaggedDelete(t *testing.T) {
 		t.Errorf("manifests removed (-want +got):\n%s", diff)
 	}
 }
+
+// A signature whose image prsweep deleted in an earlier sweep (its audit log says
+// so) while the signature's own deletion failed is an orphan: with referrers: delete
+// it goes now, unless something staying holds that image again. Without that record
+// it stays: a repository may keep signatures of images that live elsewhere
+// (COSIGN_REPOSITORY).
+func TestExpandOrphanedSignatures(t *testing.T) {
+	deleted, repushed, elsewhere := "sha256:"+strings.Repeat("a", 64), "sha256:"+strings.Repeat("b", 64), "sha256:"+strings.Repeat("c", 64)
+	sig := func(d string) string { return strings.Replace(d, ":", "-", 1) + ".sig" }
+	items := []plan.Item{
+		item("release", policy.Keep),
+		item(sig(deleted), policy.Keep),
+		item(sig(repushed), policy.Keep),
+		item(sig(elsewhere), policy.Keep),
+	}
+	mans := map[string]registry.Manifest{
+		"release": man(repushed), sig(deleted): man("sha256:51"), sig(repushed): man("sha256:52"), sig(elsewhere): man("sha256:53"),
+	}
+	repos := map[string]plan.Repo{"jarvis": {Caps: untagCaps, Manifests: mans, Journaled: map[string]bool{deleted: true, repushed: true}}}
+	plan.Guard(items, repos)
+	items = plan.Expand(items, repos, plan.Graph{})
+	want := map[string]string{"release": "keep", sig(deleted): "untag", sig(repushed): "keep", sig(elsewhere): "keep"}
+	if diff := cmp.Diff(want, outcome(items)); diff != "" {
+		t.Errorf("outcome (-want +got):\n%s", diff)
+	}
+	for _, it := range items {
+		if it.Tag == sig(deleted) && !strings.Contains(it.Reason, "audit log") {
+			t.Errorf("the orphan's reason %q does not say how prsweep knows", it.Reason)
+		}
+	}
+	keep := plan.Graph{KeepReferrers: true}
+	items, repos = items[:4], map[string]plan.Repo{"jarvis": repos["jarvis"]}
+	for i := range items {
+		items[i].Action, items[i].Method, items[i].Reason = policy.Keep, "", ""
+	}
+	if got := outcome(plan.Expand(items, repos, keep))[sig(deleted)]; got != "keep" {
+		t.Errorf("referrers: keep: the orphan is %s, want keep", got)
+	}
+}

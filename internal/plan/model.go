@@ -19,6 +19,10 @@ type Repo struct {
 	Caps       registry.Capabilities
 	CapsErr    error               // finding the capabilities failed: nothing can be deleted
 	Referrers  map[string][]string // digest → the manifests the referrers API lists for it
+	// Journaled: digests the audit log says prsweep deleted from this repository in an
+	// earlier sweep. A signature tag of one that nothing staying holds is an orphan
+	// prsweep left behind (its own deletion failed): it goes with referrers: delete.
+	Journaled map[string]bool
 }
 
 // Holds is the answer to "is this digest held by something that stays, or by

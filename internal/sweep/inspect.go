@@ -16,8 +16,8 @@ import (
 // where the method or the graph asks what a staying tag holds (deleting by digest,
 // untagged: delete, referrers found). A registry that deletes a tag alone needs no
 // kept tag read otherwise.
-func (s *Sweeper) inspect(ctx context.Context, l discover.Repository, items []plan.Item) plan.Repo {
-	var r plan.Repo
+func (s *Sweeper) inspect(ctx context.Context, l discover.Repository, items []plan.Item, journaled map[string]bool) plan.Repo {
+	r := plan.Repo{Journaled: journaled}
 	r.Caps, r.CapsErr = s.Registry.Capabilities(ctx, l.Name)
 	if r.CapsErr != nil {
 		return r
@@ -70,7 +70,7 @@ func deletedTags(items []plan.Item) []string {
 
 // needsAll reports whether the plan must know what every staying tag holds.
 func (s *Sweeper) needsAll(r plan.Repo, l discover.Repository, items []plan.Item) bool {
-	if !r.Caps.Untag || s.Graph.UntaggedDelete || s.readAll {
+	if !r.Caps.Untag || s.Graph.UntaggedDelete || s.readAll || (journal{l.Name: r.Journaled}).orphans(l) {
 		return true
 	}
 	if s.Graph.KeepReferrers {

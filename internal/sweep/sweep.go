@@ -115,13 +115,14 @@ func (s *Sweeper) sweep(ctx context.Context, del bool) ([]plan.Item, error) {
 	log.Info("repositories selected", "count", len(repos))
 	s.progress().Selected(len(repos))
 	cache := resolve.NewCache(resolve.Resolver{Providers: s.Providers, Concurrency: s.Concurrency, Now: s.Now, Logger: log})
+	past := s.readJournal()
 	perRepo := make([][]plan.Item, len(repos))
 	listErrs := make([]error, len(repos))
 	g := errgroup.Group{}
 	g.SetLimit(max(s.Concurrency, 1)) // repositories in flight: memory grows with them, not with tags
 	for i, name := range repos {
 		g.Go(func() error {
-			perRepo[i], listErrs[i] = s.sweepRepo(ctx, name, cache, del)
+			perRepo[i], listErrs[i] = s.sweepRepo(ctx, name, cache, past, del)
 			return nil
 		})
 	}
@@ -138,7 +139,7 @@ func (s *Sweeper) sweep(ctx context.Context, del bool) ([]plan.Item, error) {
 }
 
 // sweepRepo is one repository's pass. It returns the listing's error, if any.
-func (s *Sweeper) sweepRepo(ctx context.Context, name string, cache *resolve.Cache, del bool) ([]plan.Item, error) {
+func (s *Sweeper) sweepRepo(ctx context.Context, name string, cache *resolve.Cache, past journal, del bool) ([]plan.Item, error) {
 	l := discover.List(ctx, s.Registry, name)
 	s.progress().Listed(name, len(l.Tags))
 	if l.Err != nil {
@@ -147,10 +148,10 @@ func (s *Sweeper) sweepRepo(ctx context.Context, name string, cache *resolve.Cac
 	}
 	items := s.decide(ctx, l, cache)
 	s.decided(name, items)
-	if plan.Deletions(items) == 0 {
+	if plan.Deletions(items) == 0 && !past.orphans(l) {
 		return items, nil
 	}
-	repos := map[string]plan.Repo{name: s.inspect(ctx, l, items)}
+	repos := map[string]plan.Repo{name: s.inspect(ctx, l, items, past[name])}
 	s.checkAges(ctx, items, repos)
 	plan.Guard(items, repos)
 	items = plan.Expand(items, repos, s.Graph)
