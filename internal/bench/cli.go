@@ -83,6 +83,7 @@ a synthetic registry served in-process, every request through a latency and quot
 	fs.StringVar(&o.LogLevel, "log-level", "warn", "level of the sweeps' logs (stderr)")
 	fs.StringVar(&o.Output, "output", "text", "prsweep's report format: text, json or markdown (the report itself is discarded)")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	fs.StringVar(&o.HeapFile, "heap-profile", "", "write a heap profile of prsweep's sweep near its peak to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return o, false, err
 	}

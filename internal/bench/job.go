@@ -5,12 +5,14 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +38,7 @@ type Job struct {
 	LogLevel   string      `json:"logLevel"`
 	ConfigFile string      `json:"configFile,omitempty"` // prsweep: the configuration file
 	Output     string      `json:"output,omitempty"`     // prsweep: --output (default text)
+	HeapFile   string      `json:"heapFile,omitempty"`   // a heap profile, written as the heap reaches new highs
 	Original   OriginalJob `json:"original"`
 }
 
@@ -55,7 +58,7 @@ type JobResult struct {
 // runJob runs j in this process; logs go to logw.
 func runJob(ctx context.Context, j Job, logw io.Writer) JobResult {
 	runtime.GC()
-	s := startSampler(10 * time.Millisecond)
+	s := startSampler(10*time.Millisecond, heapProfiler(j.HeapFile, logw))
 	start := time.Now()
 	var res JobResult
 	var err error
@@ -121,6 +124,23 @@ func (t *tail) Write(p []byte) (int, error) {
 }
 
 func (t *tail) String() string { return string(t.buf) }
+
+// heapProfiler returns what writes a heap profile to path (nil when path is
+// empty): the last one written is of the heap near its peak.
+func heapProfiler(path string, logw io.Writer) func() {
+	if path == "" {
+		return nil
+	}
+	return func() {
+		f, err := os.Create(path)
+		if err == nil {
+			err = errors.Join(pprof.WriteHeapProfile(f), f.Close())
+		}
+		if err != nil {
+			fmt.Fprintf(logw, "prsweep-bench: writing the heap profile: %v\n", err)
+		}
+	}
+}
 
 // Runner runs a Job: in this process (RunInProcess) or in a child (RunChild).
 type Runner func(ctx context.Context, j Job, logw io.Writer) (JobResult, error)

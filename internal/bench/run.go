@@ -23,6 +23,7 @@ type Options struct {
 	Algorithms  []string // AlgoPrsweep, AlgoOriginal; default both
 	LogLevel    string   // of the sweeps' logs; default warn
 	Output      string   // prsweep's --output: text (default), json or markdown
+	HeapFile    string   // where prsweep's sweep writes a heap profile near its peak; "": none
 	Runner      Runner   // default RunInProcess
 	Progress    io.Writer
 }
@@ -134,6 +135,9 @@ func (o Options) job(w *world, alg, dir string) (Job, error) {
 		Registry: o.Registry, RegistryURL: "http://" + w.regHost, DeleteByDigest: o.Registry == Registry28,
 		SourceURL: w.srcURL, Project: adoProject, Token: adoToken, TagPattern: TagPattern, DryRun: o.DryRun,
 	}}
+	if alg == AlgoPrsweep {
+		j.HeapFile = o.HeapFile
+	}
 	write := func(name, content string) (string, error) {
 		path := filepath.Join(dir, name)
 		return path, os.WriteFile(path, []byte(content), 0o600)

@@ -9,14 +9,16 @@ import (
 // the peaks: heap objects (live and not yet swept) and all memory the runtime
 // mapped.
 type sampler struct {
-	done  chan struct{}
-	peaks chan [2]uint64
+	done    chan struct{}
+	peaks   chan [2]uint64
+	onPeak  func()  // called when the heap passes 1.25 × where it last was called; nil: never
+	lastRun float64 // heap objects when onPeak last ran
 }
 
 var sampled = []string{"/memory/classes/heap/objects:bytes", "/memory/classes/total:bytes"}
 
-func startSampler(every time.Duration) *sampler {
-	s := &sampler{done: make(chan struct{}), peaks: make(chan [2]uint64, 1)}
+func startSampler(every time.Duration, onPeak func()) *sampler {
+	s := &sampler{done: make(chan struct{}), peaks: make(chan [2]uint64, 1), onPeak: onPeak}
 	go func() {
 		samples := make([]metrics.Sample, len(sampled))
 		for i, name := range sampled {
@@ -29,6 +31,10 @@ func startSampler(every time.Duration) *sampler {
 				if smp.Value.Kind() == metrics.KindUint64 {
 					peak[i] = max(peak[i], smp.Value.Uint64())
 				}
+			}
+			if heap := float64(samples[0].Value.Uint64()); s.onPeak != nil && heap > 1.25*s.lastRun && heap > 8<<20 {
+				s.lastRun = heap
+				s.onPeak()
 			}
 		}
 		t := time.NewTicker(every)

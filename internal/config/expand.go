@@ -130,6 +130,12 @@ func expandConfig(c *Config, env Env, m *meta) []error {
 	x.secret("registry.systemAccessToken", &r.SystemAccessToken)
 	x.str("registry.federatedTokenFile", &r.FederatedTokenFile)
 	x.str("registry.audience", &r.Audience)
+	x.str("registry.api", &r.API)
+	x.str("registry.owner", &r.Owner)
+	x.str("registry.project", &r.Project)
+	x.str("registry.group", &r.Group)
+	x.secret("registry.token", &r.Token)
+	x.str("registry.tokenFile", &r.TokenFile)
 	for i := range c.Sources {
 		s, p := &c.Sources[i], fmt.Sprintf("sources[%d]", i)
 		x.str(p+".name", &s.Name)

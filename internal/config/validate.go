@@ -124,9 +124,9 @@ func (v *checker) globs(at string, globs []string) {
 // When one lands, add its type here.
 func registryTypeSupported(t string) (known, supported bool) {
 	switch t {
-	case "oci", "acr":
+	case "oci", "acr", "gitlab":
 		return true, true
-	case "ghcr", "gitlab":
+	case "ghcr":
 		return true, false
 	}
 	return false, false
@@ -165,6 +165,7 @@ func (v *checker) registry(r *Registry) {
 		v.add("registry.untag", "%s is not prove, trusted or off", v.m.show("registry.untag", r.Untag))
 	}
 	v.acr(r)
+	v.gitlabRegistry(r)
 }
 
 func (v *checker) rule(p string, r *Rule, sources map[string]string) {

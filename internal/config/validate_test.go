@@ -30,7 +30,7 @@ func TestValidateReportsKeyPath(t *testing.T) {
 	}{
 		{"url missing", func(c *Config) { c.Registry.URL = "" }, "registry.url", "required"},
 		{"ghcr planned", func(c *Config) { c.Registry.Type = "ghcr" }, "registry.type", "ghcr is not supported yet"},
-		{"gitlab planned", func(c *Config) { c.Registry.Type = "gitlab" }, "registry.type", "gitlab is not supported yet"},
+		{"gitlab without api", func(c *Config) { c.Registry.Type = "gitlab" }, "registry.api", "required"},
 		{"type unknown", func(c *Config) { c.Registry.Type = "quay" }, "registry.type", `"quay" is not one of oci, acr, ghcr, gitlab`},
 		{"type empty", func(c *Config) { c.Registry.Type = "" }, "registry.type", "required"},
 		{"http remote", func(c *Config) { c.Registry.URL = "http://r.example.com" }, "registry.url", "needs insecure: true"},

@@ -48,6 +48,9 @@ func Classify(req *http.Request) Key {
 // registryKind classifies a request sent to a registry by its path.
 func registryKind(req *http.Request) Kind {
 	p := req.URL.Path
+	if k, ok := gitlabKind(p); ok {
+		return k
+	}
 	switch {
 	case p == "/v2/" || p == "/v2":
 		return KindPing

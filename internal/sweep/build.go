@@ -147,6 +147,8 @@ func newRegistry(r config.Registry, o Options, log *slog.Logger, wrap func(http.
 			return nil, err
 		}
 		return c, nil
+	case "gitlab":
+		return newGitLab(r, o, log, wrap)
 	}
 	return nil, fmt.Errorf("registry.type %q is not supported", r.Type)
 }
