@@ -124,10 +124,8 @@ func (v *checker) globs(at string, globs []string) {
 // When one lands, add its type here.
 func registryTypeSupported(t string) (known, supported bool) {
 	switch t {
-	case "oci", "acr", "gitlab":
+	case "oci", "acr", "gitlab", "ghcr":
 		return true, true
-	case "ghcr":
-		return true, false
 	}
 	return false, false
 }
@@ -165,6 +163,7 @@ func (v *checker) registry(r *Registry) {
 		v.add("registry.untag", "%s is not prove, trusted or off", v.m.show("registry.untag", r.Untag))
 	}
 	v.acr(r)
+	v.ghcr(r)
 	v.gitlabRegistry(r)
 }
 

@@ -29,7 +29,7 @@ func TestValidateReportsKeyPath(t *testing.T) {
 		msg    string
 	}{
 		{"url missing", func(c *Config) { c.Registry.URL = "" }, "registry.url", "required"},
-		{"ghcr planned", func(c *Config) { c.Registry.Type = "ghcr" }, "registry.type", "ghcr is not supported yet"},
+		{"ghcr without owner", func(c *Config) { c.Registry.Type = "ghcr" }, "registry.owner", "required"},
 		{"gitlab without api", func(c *Config) { c.Registry.Type = "gitlab" }, "registry.api", "required"},
 		{"type unknown", func(c *Config) { c.Registry.Type = "quay" }, "registry.type", `"quay" is not one of oci, acr, ghcr, gitlab`},
 		{"type empty", func(c *Config) { c.Registry.Type = "" }, "registry.type", "required"},

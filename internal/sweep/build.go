@@ -149,6 +149,8 @@ func newRegistry(r config.Registry, o Options, log *slog.Logger, wrap func(http.
 		return c, nil
 	case "gitlab":
 		return newGitLab(r, o, log, wrap)
+	case "ghcr":
+		return newGHCR(r, o, log, wrap)
 	}
 	return nil, fmt.Errorf("registry.type %q is not supported", r.Type)
 }
@@ -222,7 +224,7 @@ func dumper(cfg *config.Config, w io.Writer) func(http.RoundTripper) http.RoundT
 		return nil
 	}
 	r := cfg.Registry
-	secrets := []string{r.Password.Reveal(), r.ClientSecret.Reveal(), r.ClientCertificatePassword.Reveal(), r.SystemAccessToken.Reveal()}
+	secrets := []string{r.Password.Reveal(), r.ClientSecret.Reveal(), r.ClientCertificatePassword.Reveal(), r.SystemAccessToken.Reveal(), r.Token.Reveal()}
 	for _, src := range cfg.Sources {
 		secrets = append(secrets, src.Token.Reveal())
 	}
