@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/url"
 	"regexp"
 	"strings"
 )
@@ -33,6 +34,8 @@ func (v *checker) githubSource(p string, s *Source) {
 	if s.URL != "" {
 		if err := checkServiceURL(s.URL); err != nil {
 			v.add(p+".url", "%v", err)
+		} else if u, _ := url.Parse(s.URL); !githubAPIPath(u) {
+			v.add(p+".url", "%s is not a GitHub API: GitHub Enterprise Server's is https://HOST/api/v3 (GitHub.com's https://api.github.com)", v.m.show(p+".url", s.URL))
 		}
 	}
 	if s.Project != "" {
@@ -106,4 +109,12 @@ func (v *checker) repoTemplate(at, repo string) bool {
 		return false
 	}
 	return true
+}
+
+// githubAPIPath reports whether u looks like a GitHub REST API root: a path ending
+// in /api/v3 (GitHub Enterprise Server), or an api. host (api.github.com, GHE.com's
+// api.SUBDOMAIN.ghe.com), or a loopback host (a test server).
+func githubAPIPath(u *url.URL) bool {
+	h := strings.ToLower(u.Hostname())
+	return strings.HasSuffix(strings.TrimRight(u.Path, "/"), "/api/v3") || strings.HasPrefix(h, "api.") || isLoopback(h)
 }

@@ -28,6 +28,7 @@ func TestGitHubSourceValid(t *testing.T) {
 	for name, tc := range map[string]struct{ source, repo string }{
 		"token":          {`{name: gh, type: github, token: t}`, "contoso/app"},
 		"GHES":           {`{name: gh, type: github, url: "https://ghe.example.com/api/v3", token: t}`, "contoso/app"},
+		"GHE.com":        {`{name: gh, type: github, url: "https://api.contoso.ghe.com", token: t}`, "contoso/app"},
 		"loopback http":  {`{name: gh, type: github, url: "http://127.0.0.1:8080", token: t}`, "contoso/app"},
 		"app":            {`{name: gh, type: github, appId: 12, installationId: 34, privateKeyFile: key.pem}`, "contoso/app"},
 		"name template":  {`{name: gh, type: github, token: t}`, "contoso/{name}"},
@@ -58,6 +59,7 @@ func TestGitHubSourceErrors(t *testing.T) {
 	}{
 		{"url http", func(c *Config) { c.Sources[0].URL = "http://ghe.example.com/api/v3" }, "sources[0].url", "use https://"},
 		{"project", func(c *Config) { c.Sources[0].Project = "p" }, "sources[0].project", "not used with type github"},
+		{"GHES without /api/v3", func(c *Config) { c.Sources[0].URL = "https://ghe.example.com" }, "sources[0].url", "https://HOST/api/v3"},
 		{"no token", func(c *Config) { c.Sources[0].Token = Secret{} }, "sources[0].token", "or a GitHub App"},
 		{"token and app", func(c *Config) { c.Sources[0].AppID = 1 }, "sources[0].appId", "not both"},
 		{"app without installation", func(c *Config) {
