@@ -28,6 +28,7 @@ func (c *Config) Validate() error {
 	for i := range c.Rules {
 		v.rule(fmt.Sprintf("rules[%d]", i), &c.Rules[i], sources)
 	}
+	v.gitLabRules(c)
 	c.keep = nil
 	for i, k := range c.Keep {
 		if re := v.regexp(fmt.Sprintf("keep[%d]", i), k); re != nil {

@@ -14,10 +14,8 @@ import (
 // one lands, add its type here.
 func sourceTypeSupported(t string) (known, supported bool) {
 	switch t {
-	case "azuredevops", "static", "github":
+	case "azuredevops", "static", "github", "gitlab":
 		return true, true
-	case "gitlab":
-		return true, false
 	}
 	return false, false
 }
@@ -45,8 +43,8 @@ func (v *checker) sources(sources []Source) map[string]string {
 		case !supported:
 			v.add(p+".type", "%s is not supported yet", s.Type)
 		}
-		if s.Type != "azuredevops" && s.TokenType != "" {
-			v.add(p+".tokenType", "only used with type azuredevops")
+		if s.Type != "azuredevops" && s.Type != "gitlab" && s.TokenType != "" {
+			v.add(p+".tokenType", "only used with type azuredevops or gitlab")
 		}
 		if s.Type != "static" && s.States != nil {
 			v.add(p+".states", "only used with type static")
@@ -60,6 +58,8 @@ func (v *checker) sources(sources []Source) map[string]string {
 			v.githubSource(p, s)
 		case "azuredevops":
 			v.azureDevOps(p, s)
+		case "gitlab":
+			v.gitLabSource(p, s)
 		case "static":
 			v.static(p, s)
 		}

@@ -67,7 +67,7 @@ func TestValidateReportsKeyPath(t *testing.T) {
 		{"source name spaces", func(c *Config) { c.Sources[1].Name = "my source" }, "sources[1].name", "use letters, digits"},
 		{"source type missing", func(c *Config) { c.Sources[1].Type = "" }, "sources[1].type", "required"},
 		{"github without token", func(c *Config) { c.Sources[1].Type, c.Sources[1].States = "github", nil }, "sources[1].token", "or a GitHub App"},
-		{"gitlab source planned", func(c *Config) { c.Sources[1].Type = "gitlab" }, "sources[1].type", "gitlab is not supported yet"},
+		{"gitlab without token", func(c *Config) { c.Sources[1].Type, c.Sources[1].States = "gitlab", nil }, "sources[1].token", "read_api"},
 		{"source type unknown", func(c *Config) { c.Sources[1].Type = "bitbucket" }, "sources[1].type", `"bitbucket" is not one of`},
 		{"ado url missing", func(c *Config) { c.Sources[0].URL = "" }, "sources[0].url", "required"},
 		{"ado url http", func(c *Config) { c.Sources[0].URL = "http://dev.azure.com/o" }, "sources[0].url", "use https://"},

@@ -166,6 +166,8 @@ func newProvider(src config.Source, o Options, log *slog.Logger, wrap func(http.
 		return static.New(states, o.Now), nil
 	case "github":
 		return newGitHub(src, o, log, wrap)
+	case "gitlab":
+		return newGitLabSource(src, o, log, wrap)
 	case "azuredevops":
 		tt := map[string]azuredevops.TokenType{"pat": azuredevops.PAT, "bearer": azuredevops.Bearer}[src.TokenType]
 		opts := []azuredevops.Option{azuredevops.WithTokenType(tt), azuredevops.WithLogger(log), azuredevops.WithLimiter(o.Limiter)}
