@@ -129,6 +129,7 @@ func TestCheck(t *testing.T) {
 	}{
 		{"readable", nil, []string{project}, nil, false},
 		{"default project only", nil, nil, nil, false},
+		{"templates skipped", nil, []string{"platform/{name}", "{repository}"}, nil, false},
 		{"unknown project", nil, []string{"platform/nope"}, []string{"platform/nope", "read_api"}, true},
 		{"no scope", func(h *harness) { h.fake.SetScopes("read_registry") }, nil, []string{"read_api"}, true},
 		{"merge requests closed", func(h *harness) { h.fake.ForbidMRs(project) }, nil, []string{"merge requests of " + project}, true},

@@ -13,19 +13,24 @@ import (
 )
 
 // Check proves, for prsweep validate, that the token reads the merge requests of
-// each project in repos and of the default project: GET /projects/:id (the
+// each project in repos (templates skipped) and of the default project: GET /projects/:id (the
 // project is visible), then GET /projects/:id/merge_requests?state=all&per_page=1
 // (its merge requests are). A job token skips the first: GitLab does not let job
 // tokens read projects, only (on versions that allow it) merge requests. The
 // error names every project that failed, and wraps scm.ErrUnauthorized when the
 // token or its scope was refused.
 func (c *Client) Check(ctx context.Context, repos []string) error {
-	projects := slices.Clone(repos)
+	var projects []string
+	for _, r := range repos {
+		if !strings.Contains(r, "{") && !slices.Contains(projects, r) {
+			projects = append(projects, r) // a template ({name}) names a project only per image repository
+		}
+	}
 	if c.project != "" && !slices.Contains(projects, c.project) {
 		projects = append(projects, c.project)
 	}
 	if len(projects) == 0 {
-		return fmt.Errorf("no project to check: set project on the source or repo on its rules: %w", scm.ErrUnexpected)
+		return fmt.Errorf("no project to check: set project on the source, or a repo without a template on a rule: %w", scm.ErrUnexpected)
 	}
 	var errs []error
 	for _, p := range projects {
