@@ -77,7 +77,7 @@ type Source struct {
 	Project   string            `yaml:"project"`
 	Token     Secret            `yaml:"token"`
 	TokenFile string            `yaml:"tokenFile"` // read into Token by Load
-	TokenType string            `yaml:"tokenType"` // azuredevops: auto | pat | bearer; default auto
+	TokenType string            `yaml:"tokenType"` // azuredevops: auto | pat | bearer (default auto); gitlab: private | job (default private)
 	States    map[string]string `yaml:"states"`    // static: PR number → state
 	File      string            `yaml:"file"`      // static: YAML file with such a map; read into States by Load
 	// github as a GitHub App instead of a token: the app's id, the installation's id
