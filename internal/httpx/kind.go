@@ -51,6 +51,9 @@ func registryKind(req *http.Request) Kind {
 	if k, ok := gitlabKind(p); ok {
 		return k
 	}
+	if k, ok := ghcrKind(p); ok {
+		return k
+	}
 	switch {
 	case p == "/v2/" || p == "/v2":
 		return KindPing
