@@ -195,3 +195,40 @@ func TestGitHubSourceRateLimitedSweepEndsTheSame(t *testing.T) {
 		}
 	}
 }
+
+// validate reads the repository a rule names and one of its pull requests.
+func TestGitHubSourceValidate(t *testing.T) {
+	srv := registrytest.StartV3(t)
+	registrytest.MustSeed(t, srv, registrytest.ClassicSet())
+	for _, hidden := range []bool{false, true} {
+		gh := classicGitHub(t)
+		if hidden {
+			gh.HideRepo("contoso/jarvis")
+		}
+		cfg := parseConfig(t, fmt.Sprintf(`registry: {url: "http://%s"}
+sources: [{name: gh, type: github, url: %q, token: "${GH_TOKEN}"}]
+rules: [{tags: '^PR(?P<pr>\d+)-', source: gh, repo: contoso/jarvis}]
+`, srv.Host(), gh.URL()), map[string]string{"GH_TOKEN": ghToken})
+		s, err := sweep.New(cfg, sweep.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var src *sweep.Check
+		for _, c := range s.Validate(context.Background()) {
+			if c.Name == "source gh" {
+				src = &c
+			}
+		}
+		switch {
+		case src == nil:
+			t.Fatal("no check of source gh")
+		case !hidden && src.Err != nil:
+			t.Errorf("readable repository: %v", src.Err)
+		case hidden && (src.Err == nil || !strings.Contains(src.Err.Error(), "contoso/jarvis") || !strings.Contains(src.Err.Error(), "pull requests: read")):
+			t.Errorf("hidden repository: %v; want it named with the permission", src.Err)
+		}
+		if n := gh.Requests("GET repo"); n != 1 {
+			t.Errorf("hidden=%v: %d repository reads, want 1", hidden, n)
+		}
+	}
+}
