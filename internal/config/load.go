@@ -178,7 +178,7 @@ func readFiles(c *Config, dir string) []error {
 		return NewSecret(v), ok
 	}
 	r := &c.Registry
-	for _, f := range []*string{&r.CAFile, &r.ClientCertificateFile, &r.FederatedTokenFile, &c.Audit} {
+	for _, f := range []*string{&r.CAFile, &r.ClientCertificateFile, &r.FederatedTokenFile, &c.Audit, &c.Serve.History} {
 		if *f != "" {
 			*f = resolve(dir, *f)
 		}

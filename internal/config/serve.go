@@ -16,6 +16,10 @@ type Serve struct {
 	Schedule string   `yaml:"schedule"` // cron, 5 fields ("0 23 * * *"), or a descriptor (@daily, @every 6h); empty = no scheduled sweeps
 	Webhooks Webhooks `yaml:"webhooks"` // the webhook endpoints; none unless configured
 	Queue    int      `yaml:"queue"`    // webhook sweeps that may wait for their turn; 0 = DefaultQueue (QueueSize)
+	// History is the directory where the status page's sweeps and their reports are
+	// kept across restarts (relative to the config file); "" = in memory, no reports.
+	History      string `yaml:"history"`
+	HistoryLimit int    `yaml:"historyLimit"` // sweeps kept, the oldest pruned; 0 = DefaultHistoryLimit (HistorySize)
 }
 
 // Webhooks lists the webhook endpoints. A nil endpoint is not served; one that is
@@ -44,6 +48,9 @@ const (
 	DefaultQueue  = 16
 	maxQueue      = 1024
 	minEvery      = time.Minute
+
+	DefaultHistoryLimit = 100
+	maxHistoryLimit     = 10000
 )
 
 // Basic reports whether the endpoint authenticates with Basic credentials
@@ -64,6 +71,14 @@ func (s Serve) QueueSize() int {
 		return DefaultQueue
 	}
 	return s.Queue
+}
+
+// HistorySize returns HistoryLimit, or DefaultHistoryLimit when it is 0.
+func (s Serve) HistorySize() int {
+	if s.HistoryLimit == 0 {
+		return DefaultHistoryLimit
+	}
+	return s.HistoryLimit
 }
 
 // Next returns the first scheduled time after t; ok is false when no schedule is
@@ -105,6 +120,7 @@ func (e errorString) Error() string { return string(e) }
 func (x *expander) serve(s *Serve) {
 	x.str("serve.listen", &s.Listen)
 	x.str("serve.schedule", &s.Schedule)
+	x.str("serve.history", &s.History)
 	if w := s.Webhooks.AzureDevOps; w != nil {
 		p := "serve.webhooks.azuredevops"
 		x.str(p+".username", &w.Username)
@@ -124,6 +140,9 @@ func (v *checker) serve(s *Serve, sources []Source) {
 	}
 	if s.Queue < 0 || s.Queue > maxQueue {
 		v.add("serve.queue", "%d is not between 1 and %d (0 means %d)", s.Queue, maxQueue, DefaultQueue)
+	}
+	if s.HistoryLimit < 0 || s.HistoryLimit > maxHistoryLimit {
+		v.add("serve.historyLimit", "%d is not between 1 and %d (0 means %d)", s.HistoryLimit, maxHistoryLimit, DefaultHistoryLimit)
 	}
 	if s.Schedule != "" {
 		v.schedule(s)

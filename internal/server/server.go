@@ -70,6 +70,7 @@ type Server struct {
 	serve    config.Serve
 	ado      []adoSource
 	adoAuth  *verifier // nil: no Azure DevOps endpoint
+	hist     *history  // the last sweeps, for the status page (history.go)
 	gh       *ghHook   // nil: no GitHub endpoint
 	gl       *glHook   // nil: no GitLab endpoint
 	o        Options
@@ -130,6 +131,11 @@ func New(cfg *config.Config, sw *sweep.Sweeper, o Options) (*Server, error) {
 		return nil, err
 	}
 	s.m = newMetrics(s.q.depth, cap(s.q.ch))
+	hist, err := openHistory(cfg.Serve.History, cfg.Serve.HistorySize(), o.Format, o.Logger)
+	if err != nil {
+		return nil, err
+	}
+	s.hist = hist
 	for _, e := range s.endpoints() {
 		for _, r := range webhookResults() {
 			s.m.webhooks.WithLabelValues(e, r)
@@ -145,6 +151,7 @@ func New(cfg *config.Config, sw *sweep.Sweeper, o Options) (*Server, error) {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
+	s.statusRoutes(mux)
 	mux.Handle("GET /metrics", s.m.handler())
 	if s.adoAuth != nil {
 		mux.HandleFunc("POST /webhooks/azuredevops", s.azureDevOps)

@@ -140,6 +140,7 @@ func (s *Server) sweep(ctx context.Context, trigger string, ref *scm.Ref) {
 	}
 
 	ev := Event{Kind: Finished, Trigger: trigger, PR: pr, Err: err}
+	var kept []byte // the report, for the status page's history
 	var limit *plan.LimitError
 	switch {
 	case err != nil && !errors.As(err, &limit):
@@ -147,7 +148,8 @@ func (s *Server) sweep(ctx context.Context, trigger string, ref *scm.Ref) {
 		log.Error("sweep failed", "error", err, "duration", end.Sub(start))
 	default:
 		rep := report.Report{DryRun: res.DryRun, Verbose: s.o.Verbose, Items: items}
-		if werr := report.Write(s.o.Stdout, s.o.Format, rep); werr != nil {
+		var werr error
+		if kept, werr = s.writeReport(rep); werr != nil {
 			log.Error("writing the report failed", "error", werr)
 		}
 		sum := report.Summarize(items, res.DryRun)
@@ -172,6 +174,7 @@ func (s *Server) sweep(ctx context.Context, trigger string, ref *scm.Ref) {
 	if ev.Outcome == OutcomeOK {
 		s.m.lastSuccess.WithLabelValues(trigger).Set(unix(end))
 	}
+	s.remember(ev, start, end, res.DryRun, kept)
 	s.observe(ev)
 }
 
