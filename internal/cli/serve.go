@@ -26,6 +26,8 @@ schedule or a webhook is needed):
     listen: ":8080"                  # --listen and PRSWEEP_LISTEN override it
     schedule: "0 23 * * *"           # cron (5 fields, CRON_TZ=Europe/Paris first if need be) or @every 6h
     queue: 16                        # webhook sweeps that may wait
+    history: /var/lib/prsweep        # the status page's sweeps and reports, kept across restarts
+    historyLimit: 100                # sweeps kept, the oldest pruned
     webhooks:
       azuredevops:                   # POST /webhooks/azuredevops; Basic or a secret header, never open
         username: prsweep
@@ -34,7 +36,8 @@ schedule or a webhook is needed):
 A scheduled sweep is "prsweep run". A webhook (service hook "Pull request updated")
 for a completed or abandoned pull request queues a sweep of that pull request's
 tags alone, which reads the state from the source again: the payload is a hint.
-Each sweep's report goes to stdout; events go to stderr. SIGINT or SIGTERM stops
+Each sweep's report goes to stdout; events go to stderr. GET / is a status page of
+the last sweeps, each linking to its report. SIGINT or SIGTERM stops
 it: the running sweep starts no new deletion, queued ones are logged and dropped.`,
 		Example: `  ADO_HOOK_PASSWORD=... SYSTEM_ACCESSTOKEN=... prsweep serve --config prsweep.yaml
   curl -s localhost:8080/metrics | grep prsweep_`,
