@@ -142,9 +142,18 @@ func (e *glEnv) check(t *testing.T, items []outcomeItem) {
 
 // The classic set, an index, a manifest list with tagged children and cosign
 // signatures, swept through GitLab's API: PR3574-test goes and 5.32.0-develop, on
-// the same manifest, stays with its signature; nothing is deleted by digest.
+// the same manifest, stays with its signature; nothing is deleted by digest. The same
+// with GitLab in front of a registry without tag delete (GitLab then deletes a tag by
+// putting a dummy manifest under it and deleting the dummy).
 func TestGitLabRegistrySweep(t *testing.T) {
-	e := newGLEnv(t)
+	t.Run("GitLab registry", func(t *testing.T) { testGitLabRegistrySweep(t) })
+	t.Run("third-party registry", func(t *testing.T) {
+		testGitLabRegistrySweep(t, registrytest.WithGitLabThirdPartyRegistry())
+	})
+}
+
+func testGitLabRegistrySweep(t *testing.T, opts ...registrytest.GitLabOption) {
+	e := newGLEnv(t, opts...)
 	s := e.sweeper(t, "")
 	if len(e.deleted) != 8 {
 		t.Fatalf("the fixture deletes %v, want 8 tags", e.deleted)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,6 +23,7 @@ func TestRepositoriesAndTags(t *testing.T) {
 	}{
 		{"offset pages", nil},
 		{"keyset pages", []registrytest.GitLabOption{registrytest.WithGitLabKeysetTags()}},
+		{"X-Next-Page only", []registrytest.GitLabOption{registrytest.WithGitLabNoLinkHeader()}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, tt.opts...)
@@ -91,9 +93,17 @@ func TestResolve(t *testing.T) {
 }
 
 // The shared-digest case: deleting PR3574-test leaves 5.32.0-develop, which points at
-// the same manifest, and the manifest.
+// the same manifest, and the manifest; with GitLab's registry (tag delete) and with
+// another one (GitLab's dummy-manifest delete).
 func TestDeleteRemovesOnlyTheTag(t *testing.T) {
-	f := newFixture(t)
+	t.Run("GitLab registry", func(t *testing.T) { testDeleteRemovesOnlyTheTag(t) })
+	t.Run("third-party registry", func(t *testing.T) {
+		testDeleteRemovesOnlyTheTag(t, registrytest.WithGitLabThirdPartyRegistry())
+	})
+}
+
+func testDeleteRemovesOnlyTheTag(t *testing.T, opts ...registrytest.GitLabOption) {
+	f := newFixture(t, opts...)
 	c := f.client(t, nil)
 	ctx := context.Background()
 	caps, err := c.Capabilities(ctx, "team/app/jarvis")
@@ -133,8 +143,8 @@ func TestCredentialsRefused(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	bad := f.client(t, nil, func(o *gitlab.Options) { o.Token = "glpat-wrong" })
-	if _, err := bad.Repositories(ctx); !errors.Is(err, registry.ErrUnauthorized) {
-		t.Errorf("unknown token: %v, want ErrUnauthorized", err)
+	if _, err := bad.Repositories(ctx); !errors.Is(err, registry.ErrUnauthorized) || strings.Contains(err.Error(), "glpat-wrong") {
+		t.Errorf("unknown token: %v, want ErrUnauthorized without the token", err)
 	}
 	f.gl.AddToken("glpat-readonly", registrytest.GitLabToken{Scopes: []string{"read_api", "read_registry"}, AccessLevel: 30})
 	ro := f.client(t, nil, func(o *gitlab.Options) { o.Token = "glpat-readonly" })

@@ -36,7 +36,8 @@ import (
 //
 // A tag DELETE does what GitLab does with its own registry (which supports tag
 // deletion): it removes that tag alone, through the backend's DELETE
-// /v2/<path>/manifests/<tag>; the manifest and its other tags stay.
+// /v2/<path>/manifests/<tag>; the manifest and its other tags stay. With
+// WithGitLabThirdPartyRegistry it does what GitLab does with another registry.
 //
 // Registry: GET /v2/ and everything under /v2/<repo>/ (manifests, blobs, tags/list,
 // referrers) with a token from /jwt/auth whose access covers the repository and the
@@ -52,6 +53,11 @@ type GitLab struct {
 	fail     func(format string, args ...any)
 	now      func() time.Time
 	keyset   bool // tags listings paginate by keyset (GitLab.com)
+	noLink   bool // offset pages without a Link header (X-Next-Page only)
+	// thirdParty: the registry has no tag delete, and GitLab deletes a tag the way
+	// ThirdParty::DeleteTagsService does (a dummy manifest under the tag, then the
+	// dummy deleted by digest).
+	thirdParty bool
 
 	mu              sync.Mutex
 	projects        []*glProject
@@ -94,6 +100,16 @@ type GitLabOption func(*GitLab)
 // WithGitLabKeysetTags makes tag listings paginate by keyset, as GitLab.com does
 // since 16.10: a Link rel="next" carrying last=<tag>, no X-Total or X-Next-Page.
 func WithGitLabKeysetTags() GitLabOption { return func(g *GitLab) { g.keyset = true } }
+
+// WithGitLabNoLinkHeader makes offset pages come without a Link header, as GitLab
+// answers for very large collections: clients follow X-Next-Page.
+func WithGitLabNoLinkHeader() GitLabOption { return func(g *GitLab) { g.noLink = true } }
+
+// WithGitLabThirdPartyRegistry makes GitLab delete a tag as it does with a registry
+// that has no tag delete (app/services/projects/container_repository/third_party/
+// delete_tags_service.rb): it puts a dummy manifest under the tag, then deletes the
+// dummy by digest. Only that tag goes.
+func WithGitLabThirdPartyRegistry() GitLabOption { return func(g *GitLab) { g.thirdParty = true } }
 
 // WithGitLabClock sets the fake's clock (tags' created_at; default time.Now).
 func WithGitLabClock(now func() time.Time) GitLabOption { return func(g *GitLab) { g.now = now } }

@@ -316,7 +316,11 @@ func (g *GitLab) deleteTag(w http.ResponseWriter, r *http.Request, repo, tag str
 		glMessage(w, http.StatusNotFound, "404 Tag Not Found")
 		return
 	}
-	if err := g.backendDeleteTag(r.Context(), repo, tag); err != nil {
+	del := g.backendDeleteTag
+	if g.thirdParty {
+		del = g.backendDeleteTagByDummy
+	}
+	if err := del(r.Context(), repo, tag); err != nil {
 		// DeleteTagsService's error answer.
 		glMessage(w, http.StatusBadRequest, "400 Bad request - could not delete tags")
 		return

@@ -1,6 +1,7 @@
 package registrytest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -102,7 +103,8 @@ func (g *GitLab) backendManifest(ctx context.Context, repo, ref string) (glManif
 	return glManifest{digest: resp.Header.Get("Docker-Content-Digest"), mediaType: mt, body: body}, nil
 }
 
-// backendDeleteTag sends the registry's tag DELETE, which removes the tag alone.
+// backendDeleteTag sends the registry's DELETE of a tag (which removes the tag
+// alone) or of a digest.
 func (g *GitLab) backendDeleteTag(ctx context.Context, repo, tag string) error {
 	resp, err := g.backendDo(ctx, http.MethodDelete, "/v2/"+repo+"/manifests/"+url.PathEscape(tag))
 	if err != nil {
@@ -186,6 +188,61 @@ func (g *GitLab) offsetPage(w http.ResponseWriter, r *http.Request, total int) (
 		links = append(links, link(page+1, "next"))
 	}
 	links = append(links, link(1, "first"), link(pages, "last"))
-	h.Set("Link", strings.Join(links, ", "))
+	if !g.noLink {
+		h.Set("Link", strings.Join(links, ", "))
+	}
 	return glPage{start, end}, true
+}
+
+// backendDeleteTagByDummy deletes a tag as GitLab does on a registry without tag
+// delete: it uploads the config blob {"config":{}} and a Docker manifest naming it
+// (ContainerRegistry::Client#generate_empty_manifest), puts that under the tag
+// (put_tag), and deletes the dummy by digest, which takes the tag and nothing else.
+func (g *GitLab) backendDeleteTagByDummy(ctx context.Context, repo, tag string) error {
+	config := []byte("{\n  \"config\": {\n  }\n}")
+	cd := DigestOf(config)
+	// upload_blob: POST an upload, then PUT the blob with its digest.
+	resp, err := g.backendSend(ctx, http.MethodPost, "/v2/"+repo+"/blobs/uploads/", "", nil)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusAccepted || err != nil {
+		return fmt.Errorf("backend blob upload %s: HTTP %d", repo, resp.StatusCode)
+	}
+	q := loc.Query()
+	q.Set("digest", cd)
+	resp, err = g.backendSend(ctx, http.MethodPut, loc.Path+"?"+q.Encode(), "application/octet-stream", config)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		return fmt.Errorf("backend blob upload %s: HTTP %d", repo, resp.StatusCode)
+	}
+	manifest, _ := json.Marshal(map[string]any{"schemaVersion": 2,
+		"mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+		"config": map[string]any{"mediaType": "application/vnd.docker.container.image.v1+json", "size": len(config), "digest": cd}})
+	resp, err = g.backendSend(ctx, http.MethodPut, "/v2/"+repo+"/manifests/"+url.PathEscape(tag), "application/vnd.docker.distribution.manifest.v2+json", manifest)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		return fmt.Errorf("backend put %s:%s: HTTP %d", repo, tag, resp.StatusCode)
+	}
+	return g.backendDeleteTag(ctx, repo, resp.Header.Get("Docker-Content-Digest"))
+}
+
+func (g *GitLab) backendSend(ctx context.Context, method, path, contentType string, body []byte) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, g.backend.URL()+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", contentType)
+	if u, p, ok := g.backend.BasicAuth(); ok {
+		req.SetBasicAuth(u, p)
+	}
+	return http.DefaultTransport.RoundTrip(req)
 }
