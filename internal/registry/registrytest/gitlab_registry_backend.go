@@ -223,7 +223,7 @@ func (g *GitLab) backendDeleteTagByDummy(ctx context.Context, repo, tag string) 
 	}
 	manifest, _ := json.Marshal(map[string]any{"schemaVersion": 2,
 		"mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-		"config": map[string]any{"mediaType": "application/vnd.docker.container.image.v1+json", "size": len(config), "digest": cd}})
+		"config":    map[string]any{"mediaType": "application/vnd.docker.container.image.v1+json", "size": len(config), "digest": cd}})
 	resp, err = g.backendSend(ctx, http.MethodPut, "/v2/"+repo+"/manifests/"+url.PathEscape(tag), "application/vnd.docker.distribution.manifest.v2+json", manifest)
 	if err != nil {
 		return err
