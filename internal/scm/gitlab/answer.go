@@ -125,26 +125,41 @@ func (c *Client) refusal(a *answer, project string) error {
 	return fmt.Errorf("status %d%s: %w", a.code, detail, scm.ErrUnexpected)
 }
 
-// mergeRequest holds the fields of a merge request that decide its state.
-// Pointers tell a missing field from a zero one.
+// mergeRequest holds the fields of a merge request that decide its state
+// (decodeObject). Pointers tell a missing field from a zero one.
 type mergeRequest struct {
-	IID       *int64  `json:"iid"`
-	ProjectID *int64  `json:"project_id"`
-	State     *string `json:"state"`
-	MergedAt  *string `json:"merged_at"`
-	ClosedAt  *string `json:"closed_at"`
+	IID       *int64
+	ProjectID *int64
+	State     *string
+	MergedAt  *string
+	ClosedAt  *string
 }
 
 func decodeMR(a *answer) (mergeRequest, error) {
-	var mr mergeRequest
 	if !a.json {
-		return mr, fmt.Errorf("status 200 with content type %q: %w", clean(a.header.Get("Content-Type"), 60), scm.ErrUnexpected)
+		return mergeRequest{}, fmt.Errorf("status 200 with content type %q: %w", clean(a.header.Get("Content-Type"), 60), scm.ErrUnexpected)
 	}
-	if !bytes.HasPrefix(bytes.TrimSpace(a.body), []byte("{")) {
+	return decodeObject(a.body)
+}
+
+// decodeObject reads a merge request's fields by their exact names: encoding/json
+// would also take "State" or "STATE" for state, which GitLab never sends.
+func decodeObject(b []byte) (mergeRequest, error) {
+	var mr mergeRequest
+	if !bytes.HasPrefix(bytes.TrimSpace(b), []byte("{")) {
 		return mr, fmt.Errorf("decoding merge request: not a JSON object: %w", scm.ErrUnexpected)
 	}
-	if err := json.Unmarshal(a.body, &mr); err != nil {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
 		return mr, fmt.Errorf("decoding merge request: %w: %w", err, scm.ErrUnexpected)
+	}
+	for name, dst := range map[string]any{"iid": &mr.IID, "project_id": &mr.ProjectID, "state": &mr.State,
+		"merged_at": &mr.MergedAt, "closed_at": &mr.ClosedAt} {
+		if raw, ok := fields[name]; ok {
+			if err := json.Unmarshal(raw, dst); err != nil {
+				return mr, fmt.Errorf("decoding merge request: %s: %w: %w", name, err, scm.ErrUnexpected)
+			}
+		}
 	}
 	return mr, nil
 }

@@ -129,11 +129,15 @@ func (c *Client) list(ctx context.Context, ch chunk) (map[int64]scm.Status, erro
 			return nil, fmt.Errorf("listing merge requests of %s: %d merge requests for %d iids, so the filter was ignored: %w",
 				ch.project, n, len(ch.iids), scm.ErrUnexpected)
 		}
-		var items []mergeRequest
+		var items []json.RawMessage
 		if err := json.Unmarshal(a.body, &items); err != nil {
 			return nil, fmt.Errorf("listing merge requests of %s: decoding: %w: %w", ch.project, err, scm.ErrUnexpected)
 		}
-		for _, mr := range items {
+		for _, raw := range items {
+			mr, err := decodeObject(raw)
+			if err != nil {
+				return nil, fmt.Errorf("listing merge requests of %s: %w", ch.project, err)
+			}
 			switch {
 			case mr.IID == nil:
 				return nil, fmt.Errorf("listing merge requests of %s: an item without iid: %w", ch.project, scm.ErrUnexpected)
