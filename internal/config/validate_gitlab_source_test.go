@@ -72,3 +72,13 @@ func TestGitLabSourceErrors(t *testing.T) {
 		})
 	}
 }
+
+// Deleting missing through a gitlab source warns about the one way GitLab's "404
+// Not found" can mislead: a rule naming the wrong project.
+func TestGitLabMissingWarning(t *testing.T) {
+	c := mustParse(t, strings.Replace(gitlabSourceYAML, "source: gl}", "source: gl, delete: [merged, missing]}", 1), nil)
+	w := c.missingWarnings()
+	if len(w) != 1 || !strings.Contains(w[0], "wrong project") {
+		t.Errorf("warnings %q, want one about a rule naming the wrong project", w)
+	}
+}

@@ -177,6 +177,10 @@ func (c *Config) missingWarnings() []string {
 		if s.Type == "azuredevops" {
 			hidden = fmt.Sprintf("a pull request in a repository of project %s the identity cannot read (TF401180 either way)", s.Project)
 		}
+		if s.Type == "gitlab" {
+			// "404 Project Not Found" is unknown, so only a wrong project makes a wrong "missing".
+			hidden = "a merge request number the project a rule names never had (a rule naming the wrong project; one the token cannot see is unknown, not missing)"
+		}
 		out = append(out, fmt.Sprintf("sources[%d] (%s): %s missing, so a tag goes when the source answers \"no such pull request\"; "+
 			"it answers the same for %s. `prsweep validate` checks that the identity reads every repository it can list", i, s.Name, what, hidden))
 	}
