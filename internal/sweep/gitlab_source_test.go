@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,5 +160,36 @@ func TestGitLabSourceBatchesAHundredPerRequest(t *testing.T) {
 	}
 	if n := gl.Requests(scmtest.GitLabMR, "platform/jarvis"); n != 0 {
 		t.Errorf("%d single reads, want 0", n)
+	}
+}
+
+// validate reads each project the source and its rules name: platform/broken
+// answers 500 and is named; a token without read_api is refused with the scope.
+func TestGitLabSourceValidate(t *testing.T) {
+	srv := registrytest.StartV3(t)
+	registrytest.MustSeed(t, srv, registrytest.ClassicSet())
+	gl := scmtest.NewGitLab(t, glSourceToken)
+	gl.AddProject("platform/jarvis")
+	gl.AddProject("platform/broken")
+	check := func() sweep.Check {
+		t.Helper()
+		for _, c := range gitlabSweeper(t, srv.Host(), gl, sweep.Options{RetryOptions: []httpx.RetryOption{httpx.WithAttempts(1)}}).Validate(context.Background()) {
+			if c.Name == "source gl" {
+				return c
+			}
+		}
+		t.Fatal("no check of source gl")
+		return sweep.Check{}
+	}
+	if c := check(); c.Err != nil {
+		t.Fatalf("validate: %v", c.Err)
+	}
+	gl.ServerError("platform/broken", http.StatusInternalServerError, scmtest.Forever)
+	if c := check(); c.Err == nil || !strings.Contains(c.Err.Error(), "platform/broken") || strings.Contains(c.Err.Error(), "platform/jarvis") {
+		t.Errorf("validate with platform/broken failing: %v", c.Err)
+	}
+	gl.SetScopes("read_registry")
+	if c := check(); c.Err == nil || !strings.Contains(c.Err.Error(), "read_api") {
+		t.Errorf("validate without read_api: %v", c.Err)
 	}
 }
