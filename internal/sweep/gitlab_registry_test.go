@@ -82,13 +82,28 @@ func newGLEnv(t *testing.T, opts ...registrytest.GitLabOption) *glEnv {
 
 func (e *glEnv) sweeper(t *testing.T, extra string) *sweep.Sweeper {
 	t.Helper()
+	yaml := e.configYAML(extra)
+	env := func(k string) (string, bool) { return glToken, k == "GITLAB_TOKEN" }
+	cfg, err := config.Parse([]byte(yaml), t.TempDir(), env)
+	if err != nil {
+		t.Fatalf("config: %v\n%s", err, yaml)
+	}
+	s, err := sweep.New(cfg, sweep.Options{RetryOptions: []httpx.RetryOption{httpx.WithSleep(e.waits.Sleep)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// configYAML is a type gitlab configuration for the fake, with a static source.
+func (e *glEnv) configYAML(extra ...string) string {
 	states := classicStates()
 	states["3575"] = "merged"
 	var b strings.Builder
 	for n, s := range states {
 		fmt.Fprintf(&b, "      %q: %s\n", n, s)
 	}
-	yaml := fmt.Sprintf(`registry:
+	return fmt.Sprintf(`registry:
   type: gitlab
   url: https://%s
   api: %s
@@ -102,17 +117,7 @@ sources:
 %srules:
   - tags: '^PR(?P<pr>\d+)-'
     source: prs
-%s`, e.gl.Host(), e.gl.URL(), glProject, e.caFile, b.String(), extra)
-	env := func(k string) (string, bool) { return glToken, k == "GITLAB_TOKEN" }
-	cfg, err := config.Parse([]byte(yaml), t.TempDir(), env)
-	if err != nil {
-		t.Fatalf("config: %v\n%s", err, yaml)
-	}
-	s, err := sweep.New(cfg, sweep.Options{RetryOptions: []httpx.RetryOption{httpx.WithSleep(e.waits.Sleep)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+%s`, e.gl.Host(), e.gl.URL(), glProject, e.caFile, b.String(), strings.Join(extra, ""))
 }
 
 // check compares what a sweep reported deleted, and what the registry holds after
@@ -223,5 +228,29 @@ func TestGitLabRegistryValidate(t *testing.T) {
 	}
 	if !failed {
 		t.Error("a read_api token passed the permission check")
+	}
+}
+
+// --debug dumps every exchange with GitLab and the registry, and never the token
+// (PRIVATE-TOKEN, the basic credentials sent to /jwt/auth) or a registry token.
+func TestGitLabRegistryDebugDumpHidesTokens(t *testing.T) {
+	e := newGLEnv(t)
+	var dump httpxtest.Buffer
+	yaml := e.configYAML()
+	c, err := config.Parse([]byte(yaml), t.TempDir(), func(k string) (string, bool) { return glToken, k == "GITLAB_TOKEN" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := sweep.New(c, sweep.Options{Debug: &dump, RetryOptions: []httpx.RetryOption{httpx.WithSleep(e.waits.Sleep)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, s, true)
+	out := dump.String()
+	if !strings.Contains(out, "/api/v4/projects/") || !strings.Contains(out, "/jwt/auth") {
+		t.Fatalf("the dump lacks GitLab's requests:\n%.2000s", out)
+	}
+	if strings.Contains(out, glToken) || strings.Contains(out, "eyJ") {
+		t.Errorf("the dump shows a token:\n%s", out)
 	}
 }
