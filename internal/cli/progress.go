@@ -55,14 +55,13 @@ func (f *reportFlags) logWriter(e env) io.Writer {
 	if isTerm == nil {
 		isTerm = terminal
 	}
-	ok, width := isTerm(e.stderr)
-	if !ok {
+	if ok, _ := isTerm(e.stderr); !ok {
 		return e.stderr
 	}
 	f.counters = &progress.Counters{}
 	f.renderer = progress.NewRenderer(e.stderr, f.counters, progress.Options{
 		Now:   e.sweep.Now,
-		Width: func() int { return width },
+		Width: func() int { _, w := isTerm(e.stderr); return w }, // asked at each draw: the window may change
 		Requests: func() (int64, int64) {
 			st := f.limiter.Stats()
 			return st.Total(), st.TooMany()
