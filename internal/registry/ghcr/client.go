@@ -78,10 +78,15 @@ type Client struct {
 	kind     onceValue[ownerKind] // organisation or user
 	sleep    func(ctx context.Context, d time.Duration) error
 
-	mu        sync.Mutex
-	versions  map[string]map[string]version // repo → digest → version, from the last listing
-	manifests map[string]manifestInfo       // "repo@digest" → what its manifest says (immutable)
-	scopes    *string                       // X-OAuth-Scopes of the last API answer that had it
+	mu       sync.Mutex
+	versions map[string]map[string]version // repo → digest → version, from the last listing
+	// shown is what the last listing handed to the engine (Tags, ListManifests): repo
+	// → digest → tags. A digest deletion may take those tags along and no other;
+	// the engine planned on them. Listings of the adapter's own (to find a version)
+	// do not change it.
+	shown     map[string]map[string][]string
+	manifests map[string]manifestInfo // "repo@digest" → what its manifest says (immutable)
+	scopes    *string                 // X-OAuth-Scopes of the last API answer that had it
 }
 
 var (
@@ -141,6 +146,7 @@ func New(host string, o Options) (*Client, error) {
 		username:  cmp.Or(o.Username, o.Owner),
 		token:     o.Token,
 		versions:  map[string]map[string]version{},
+		shown:     map[string]map[string][]string{},
 		manifests: map[string]manifestInfo{},
 	}
 	c.oci, err = oci.New(host, oci.Options{

@@ -41,7 +41,8 @@ func (c *Client) Delete(ctx context.Context, repo, tag string, m registry.Manife
 }
 
 // deleteDigest deletes digest's version. It reads the version first: a tag on it
-// that the last listing did not show, other than tag, would go with it.
+// other than tag that the last listing handed to the engine did not show there
+// (pushed since, or never shown) would go with it, and keeps the version.
 func (c *Client) deleteDigest(ctx context.Context, repo, tag, digest string) error {
 	v, ok := c.listed(repo, digest)
 	if !ok {
@@ -52,7 +53,7 @@ func (c *Client) deleteDigest(ctx context.Context, repo, tag, digest string) err
 			return fmt.Errorf("finding the version of %s@%s: %w: GitHub lists none", repo, digest, registry.ErrNotFound)
 		}
 	}
-	return c.deleteVersion(ctx, repo, v, append(slices.Clone(v.tags()), tag))
+	return c.deleteVersion(ctx, repo, v, append(c.shownTags(repo, digest), tag))
 }
 
 // deleteVersion reads version v again and deletes it, unless it carries a tag
@@ -78,7 +79,7 @@ func (c *Client) deleteVersion(ctx context.Context, repo string, v version, allo
 	}
 	if len(others) > 0 {
 		slices.Sort(others)
-		return fmt.Errorf("deleting version %d (%s) of %s: %w: tagged %s since it was listed, which would go with it",
+		return fmt.Errorf("deleting version %d (%s) of %s: %w: tagged %s, which the listing the decision was made on did not show there, and which would go with it",
 			v.ID, v.Name, repo, registry.ErrInUse, strings.Join(others, ", "))
 	}
 	if _, err := c.call(ctx, http.MethodDelete, p, http.StatusNoContent, http.StatusOK, http.StatusAccepted); err != nil {

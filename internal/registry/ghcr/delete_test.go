@@ -147,3 +147,46 @@ func TestTokenWithoutDeleteScope(t *testing.T) {
 		t.Errorf("Check of a package that does not exist: %v", err)
 	}
 }
+
+// A version the engine was never shown in a listing may lose only the tag asked for:
+// the adapter's own look-up of the version id does not vouch for its other tags.
+func TestDeleteByDigestWithoutListingAllowsOnlyTheTag(t *testing.T) {
+	f := newFixture(t)
+	c := f.client(t, token)
+	d := f.digests["jarvis:PR3571-test"]
+	raw, mediaType, err := c.Manifest(ctx, "jarvis", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.PutManifest(ctx, "jarvis", "5.33.0", raw, mediaType); err != nil {
+		t.Fatal(err)
+	}
+	err = c.Delete(ctx, "jarvis", "PR3571-test", registry.Manifest{Digest: d}, registry.MethodDigest)
+	if !errors.Is(err, registry.ErrInUse) || !slices.Contains(f.tags(t, "jarvis"), "5.33.0") {
+		t.Errorf("Delete: %v, want ErrInUse and 5.33.0 kept", err)
+	}
+}
+
+// Two PR tags on one version, both shown by the listing, go with one deletion.
+func TestDeleteByDigestTakesTheTagsTheListingShowed(t *testing.T) {
+	f := newFixture(t)
+	c := f.client(t, token)
+	d := f.digests["jarvis:PR3571-test"]
+	raw, mediaType, err := c.Manifest(ctx, "jarvis", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.PutManifest(ctx, "jarvis", "PR3571-test-sha1234", raw, mediaType); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Tags(ctx, "jarvis"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Delete(ctx, "jarvis", "PR3571-test", registry.Manifest{Digest: d}, registry.MethodDigest); err != nil {
+		t.Fatal(err)
+	}
+	tags := f.tags(t, "jarvis")
+	if slices.Contains(tags, "PR3571-test") || slices.Contains(tags, "PR3571-test-sha1234") {
+		t.Errorf("after the deletion: %v", tags)
+	}
+}

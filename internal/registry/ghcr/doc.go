@@ -30,5 +30,6 @@
 // for (retry-after, x-ratelimit-reset, else a minute), so the shared layers retry
 // them and slow the sweep.
 //
-// This package imports registry, registry/oci and httpx; only sweep imports it.
+// This package imports registry, registry/oci, httpx and go-containerregistry
+// (the throwaway config blob's upload); only sweep imports it.
 package ghcr

@@ -3,7 +3,9 @@ package ghcr_test
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -120,5 +122,20 @@ func TestResolveAndErrors(t *testing.T) {
 	}
 	if _, err := f.client(t, "ghp_wrong").Repositories(ctx); !errors.Is(err, registry.ErrUnauthorized) {
 		t.Errorf("a wrong token: %v, want ErrUnauthorized", err)
+	}
+}
+
+// Created is the version's created_at; an index is as old as its youngest child.
+func TestCreated(t *testing.T) {
+	at := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	f := newFixture(t, registrytest.WithGHCRClock(func() time.Time { return at }))
+	c := f.client(t, token)
+	d := f.digests["jarvis:PR3571-test"]
+	got, err := c.Created(ctx, "jarvis", registry.Manifest{Digest: d})
+	if err != nil || !got.Equal(at) {
+		t.Errorf("Created: %v, %v; want %v", got, err, at)
+	}
+	if _, err := c.Created(ctx, "jarvis", registry.Manifest{Digest: "sha256:" + strings.Repeat("0", 64)}); !errors.Is(err, registry.ErrNotFound) {
+		t.Errorf("Created of no version: %v, want ErrNotFound", err)
 	}
 }

@@ -109,11 +109,28 @@ func (c *Client) Tags(ctx context.Context, repo string) ([]string, error) {
 		return nil, fmt.Errorf("listing the versions of %s: %w", repo, err)
 	}
 	var tags []string
+	shown := map[string][]string{}
 	for _, v := range vs {
 		tags = append(tags, v.tags()...)
+		shown[v.Name] = append(shown[v.Name], v.tags()...)
 	}
+	c.show(repo, shown)
 	slices.Sort(tags)
 	return slices.Compact(tags), nil
+}
+
+// show keeps what a listing handed to the engine: the tags on each digest.
+func (c *Client) show(repo string, tags map[string][]string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.shown[repo] = tags
+}
+
+// shownTags returns the tags the engine was last shown on digest.
+func (c *Client) shownTags(repo, digest string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.shown[repo][digest])
 }
 
 // ListManifests lists repo's versions: each one manifest, tagged or not, with its
@@ -150,12 +167,15 @@ func (c *Client) ListManifests(ctx context.Context, repo string) ([]registry.Lis
 		return nil, fmt.Errorf("listing the versions of %s: %w", repo, err)
 	}
 	out := make([]registry.ListedManifest, 0, len(byDigest))
+	shown := map[string][]string{}
 	for _, d := range slices.Sorted(maps.Keys(byDigest)) {
 		lm := byDigest[d]
 		slices.Sort(lm.Tags)
 		lm.Tags = slices.Compact(lm.Tags)
 		out = append(out, *lm)
+		shown[d] = lm.Tags
 	}
+	c.show(repo, shown)
 	return out, nil
 }
 
