@@ -2,10 +2,13 @@ package deploytest
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/goccy/go-yaml"
 
 	"github.com/prsweep/prsweep/internal/config"
 )
@@ -58,4 +61,47 @@ func pending(err error) bool {
 		}
 	}
 	return true
+}
+
+// TestChartExampleConfigs: the `config:` of each Helm example is a configuration
+// prsweep loads (the chart puts it in the ConfigMap unchanged). The chart itself is
+// rendered by the tests of the deploy module.
+func TestChartExampleConfigs(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join(root, "deploy/helm/prsweep/examples/*.yaml"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no chart examples: %v", err)
+	}
+	// The Secret's variables, and what the workload identity webhook injects.
+	env := func(name string) (string, bool) {
+		switch {
+		case strings.HasPrefix(name, "PRSWEEP_"):
+			return "", false
+		case name == "AZURE_TENANT_ID" || name == "AZURE_CLIENT_ID":
+			return "3c1a8c9e-5d0e-4f3b-9a7e-0b1d2c3e4f50", true
+		case name == "AZURE_FEDERATED_TOKEN_FILE":
+			return "/var/run/secrets/azure/tokens/azure-identity-token", true
+		}
+		return "from-the-secret", true
+	}
+	for _, path := range paths {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var values struct {
+				Config map[string]any `yaml:"config"`
+			}
+			if err := yaml.Unmarshal(data, &values); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := yaml.Marshal(values.Config)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := config.Parse(cfg, "", env); err != nil && !pending(err) {
+				t.Errorf("%v\n%s", err, cfg)
+			}
+		})
+	}
 }
