@@ -20,7 +20,8 @@ const developer = 30
 // needs (read_api lists, read_registry pulls, neither deletes); the project or group
 // is readable; and, for a project, the token's role is Developer or above. A token
 // that cannot describe itself (a CI job token, an older GitLab) skips the scope
-// check. The first of repos is read through the registry too (pull).
+// check. The first of repos is listed, and its first tag read through the registry
+// (pull).
 func (c *Client) Check(ctx context.Context, repos []string) error {
 	var errs []error
 	var self struct {
@@ -47,11 +48,22 @@ func (c *Client) Check(ctx context.Context, repos []string) error {
 		errs = append(errs, err)
 	}
 	if len(repos) > 0 && len(errs) == 0 {
-		if _, err := c.Tags(ctx, repos[0]); err != nil {
-			errs = append(errs, err)
-		}
+		errs = append(errs, c.checkRead(ctx, repos[0]))
 	}
 	return errors.Join(errs...)
+}
+
+// checkRead lists repo's tags through GitLab and reads the first one's manifest
+// through the registry, with a registry token from GitLab's /jwt/auth.
+func (c *Client) checkRead(ctx context.Context, repo string) error {
+	tags, err := c.Tags(ctx, repo)
+	if err != nil || len(tags) == 0 {
+		return err
+	}
+	if _, err := c.Resolve(ctx, repo, tags[0]); err != nil && !errors.Is(err, registry.ErrNotFound) {
+		return fmt.Errorf("reading %s:%s through the registry: %w", repo, tags[0], err)
+	}
+	return nil
 }
 
 // checkScope reads the project or group, and a project's role for the token.

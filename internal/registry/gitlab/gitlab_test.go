@@ -3,6 +3,7 @@ package gitlab_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -199,8 +200,26 @@ func TestCheck(t *testing.T) {
 			t.Errorf("%s: %v, want ErrUnauthorized", name, err)
 		}
 	}
+	// The registry cannot be reached: the check says so.
+	noPull := f.client(t, nil, func(o *gitlab.Options) { o.Transport = unreachable{o.Transport, f.gl.Host()} })
+	if err := noPull.Check(ctx, []string{"team/app/jarvis"}); err == nil || !strings.Contains(err.Error(), "through the registry") {
+		t.Errorf("a registry that cannot be read: %v", err)
+	}
 	missing := f.client(t, nil, func(o *gitlab.Options) { o.Project = "team/nope" })
 	if err := missing.Check(ctx, nil); !errors.Is(err, registry.ErrNotFound) {
 		t.Errorf("an unknown project: %v, want ErrNotFound", err)
 	}
+}
+
+// unreachable fails every request to host.
+type unreachable struct {
+	next http.RoundTripper
+	host string
+}
+
+func (u unreachable) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Host == u.host {
+		return nil, errors.New("connection refused by the test")
+	}
+	return u.next.RoundTrip(r)
 }
