@@ -75,6 +75,14 @@ func TestGroupRepositories(t *testing.T) {
 	if len(repos) != 3 {
 		t.Errorf("group team lists %v, want the 3 repositories of team/app", repos)
 	}
+	// A tag is deleted through the project its repository belongs to.
+	ctx := context.Background()
+	if err := c.Delete(ctx, "team/app/jarvis", "PR3571-test", registry.Manifest{}, registry.MethodUntag); err != nil {
+		t.Fatal(err)
+	}
+	if tags, err := c.Tags(ctx, "team/app/jarvis"); err != nil || slices.Contains(tags, "PR3571-test") || len(tags) != 11 {
+		t.Errorf("after the deletion: %v, %v", tags, err)
+	}
 }
 
 // Resolve reads through the registry with a token from GitLab's /jwt/auth.
