@@ -9,7 +9,10 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// How the pace adapts to 429s. A 429 makes the pace learn the registry's quota:
+// How the pace adapts to 429s. Before any pace, a lone 429 is a passing refusal
+// that only its own request waits out (the retry layer); several within a second,
+// a tenth of the answers or more, show a quota. From then on, each 429 makes the
+// pace learn the registry's quota:
 // gentle × the rate the registry granted lately (answers other than 429, over the
 // rate window and at least minSpan, counted once the 429's Retry-After has
 // passed, so that the answers still in flight count too), and never more than
@@ -20,13 +23,14 @@ import (
 // registry's quota after its first 429s, and one throttled by a passing
 // neighbour finds its way back up.
 const (
-	decrease = 0.5
-	gentle   = 0.97
-	growth   = 1.25
-	probe    = 1.05
-	ceiling  = 0.9
-	minRate  = rate.Limit(0.1) // one request every ten seconds: a cut never stops a sweep
-	minSpan  = time.Second     // the shortest time a granted rate is measured over
+	decrease  = 0.5
+	gentle    = 0.97
+	growth    = 1.25
+	probe     = 1.05
+	ceiling   = 0.9
+	minRate   = rate.Limit(0.1) // one request every ten seconds: a cut never stops a sweep
+	minSpan   = time.Second     // the shortest time a granted rate is measured over
+	minDenied = 3               // 429s within minSpan that show an unpaced sweep a quota
 )
 
 // pacer paces one class of requests (reads or writes) of a whole sweep. Without a
@@ -46,13 +50,16 @@ type pacer struct {
 	grown  time.Time     // when the rate last changed; it grows after each quiet period since
 	window counter       // admissions, for the rate sent
 	ok     counter       // answers other than 429, for the rate granted
+	recent counter       // answers other than 429 over the last minSpan
+	denied counter       // 429s over the last minSpan
 	was    rate.Limit    // the rate throttled at the last cut
 	learn  bool          // the last cut's rate is to be learned once its hold has passed
 	late   int           // answers other than 429 since the last cut, while its rate is learned
 }
 
 func newPacer(name string, perMinute float64, c *paceConfig) *pacer {
-	p := &pacer{name: name, cfg: c, cur: rate.Inf, top: rate.Inf, window: counter{width: c.window}, ok: counter{width: c.window}}
+	p := &pacer{name: name, cfg: c, cur: rate.Inf, top: rate.Inf, window: counter{width: c.window}, ok: counter{width: c.window},
+		recent: counter{width: minSpan}, denied: counter{width: minSpan}}
 	if perMinute > 0 {
 		p.set = rate.Limit(perMinute / 60)
 		p.cur = p.set
@@ -112,7 +119,9 @@ func (p *pacer) admit(ctx context.Context) (time.Time, error) {
 // served takes an answer other than 429: the registry granted a request.
 func (p *pacer) served() {
 	p.mu.Lock()
-	p.ok.add(p.cfg.now())
+	now := p.cfg.now()
+	p.ok.add(now)
+	p.recent.add(now)
 	if p.learn {
 		p.late++
 	}
@@ -126,6 +135,10 @@ func (p *pacer) throttled(admitted time.Time, retryAfter time.Duration) (perMinu
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.cfg.now()
+	p.denied.add(now)
+	if p.lim == nil && !p.overQuota(now) {
+		return 0, false // a passing refusal: its own request waits, nobody else
+	}
 	if retryAfter > 0 {
 		if h := now.Add(min(retryAfter, p.cfg.maxHold)); h.After(p.hold) {
 			p.hold = h
@@ -141,6 +154,16 @@ func (p *pacer) throttled(admitted time.Time, retryAfter time.Duration) (perMinu
 	p.learn, p.late = now.Before(p.hold), 0
 	p.gen++
 	return float64(p.cur) * 60, true
+}
+
+// overQuota says whether the 429s of an unpaced sweep show a quota rather than a
+// passing refusal (a registry's hiccup, a neighbour's burst): at least minDenied
+// over the last minSpan, and at least a tenth of the answers. A paced sweep takes
+// every 429 as the quota's.
+func (p *pacer) overQuota(now time.Time) bool {
+	no, _ := p.denied.since(now)
+	ok, _ := p.recent.since(now)
+	return no >= minDenied && 10*no >= no+ok
 }
 
 // learnRate sets the pace after the cut at p.cut, from what the registry granted.

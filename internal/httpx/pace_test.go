@@ -88,6 +88,26 @@ func TestPacerGrowsBackAfterQuiet(t *testing.T) {
 	}
 }
 
+// Sporadic 429s (one answer in fifty, Retry-After 1s) of a busy unpaced sweep
+// are passing refusals: nothing is paced, nobody is held.
+func TestPacerIgnoresSporadic429s(t *testing.T) {
+	p, clk := newTestPacer(0)
+	for i := range 5000 { // a thousand a second for five seconds
+		at := admitN(t, p, 1)[0]
+		if i%50 == 49 {
+			if _, cut := p.throttled(at, time.Second); cut {
+				t.Fatalf("request %d: a sporadic 429 cut the pace", i)
+			}
+		} else {
+			p.served()
+		}
+		clk.sleep(context.Background(), time.Millisecond)
+	}
+	if p.perMinute() != 0 || p.hold.After(clk.now().Add(-time.Second)) {
+		t.Errorf("paced at %g a minute, held until %s", p.perMinute(), p.hold)
+	}
+}
+
 func TestPacerStartsAtHalfTheObservedRate(t *testing.T) {
 	p, clk := newTestPacer(0)
 	var last time.Time
@@ -101,8 +121,13 @@ func TestPacerStartsAtHalfTheObservedRate(t *testing.T) {
 	if p.perMinute() != 0 {
 		t.Fatal("paced before any 429")
 	}
+	for range minDenied - 1 {
+		if _, cut := p.throttled(last, 0); cut {
+			t.Fatal("a lone 429 paced an unpaced sweep")
+		}
+	}
 	if got, cut := p.throttled(last, 0); !cut || !near(got, 300) {
-		t.Errorf("after the first 429: %g a minute, want half of the 600 observed", got)
+		t.Errorf("after %d 429s: %g a minute, want half of the 600 observed", minDenied, got)
 	}
 }
 
