@@ -31,6 +31,13 @@
 //     deletes the dummy by digest: again only the tag goes, the image and its other
 //     tags stay (gitlab-org/gitlab#15737).
 //
+// Outside GitLab's code: werf's GitLab driver (werf/werf#7866) verified on GitLab
+// Registry v4.41.0-gitlab with file-system metadata that deleting a tag by
+// DELETE /v2/<repo>/manifests/<tag> keeps the other tags of its manifest; and where
+// GitLab fronts an external distribution 2.8 that it believes deletes tags, the
+// registry answers that DELETE with 400 DIGEST_INVALID (sameersbn/docker-gitlab#2867,
+// GitLab 16.6): the API answers 400, nothing changes, and the tag is reported failed.
+//
 // So on every GitLab registry a tag shared with a kept tag loses only itself:
 // Capabilities declares Untag, and neither Digest (no REST call deletes a manifest
 // by digest; the registry's digest DELETE would take every tag on it) nor Retag.

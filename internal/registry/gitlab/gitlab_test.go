@@ -148,6 +148,21 @@ func testDeleteRemovesOnlyTheTag(t *testing.T, opts ...registrytest.GitLabOption
 	}
 }
 
+// GitLab in front of a registry that refuses its tag DELETE answers 400: the tag is
+// kept, and the error says why.
+func TestDeleteRefusedByTheRegistry(t *testing.T) {
+	f := newFixture(t, registrytest.WithGitLabTagDeleteRefused())
+	c := f.client(t, nil)
+	ctx := context.Background()
+	err := c.Delete(ctx, "team/app/jarvis", "PR3571-test", registry.Manifest{}, registry.MethodUntag)
+	if err == nil || errors.Is(err, registry.ErrNotFound) || !strings.Contains(err.Error(), "could not delete tags") {
+		t.Errorf("a refused deletion: %v", err)
+	}
+	if tags, _ := c.Tags(ctx, "team/app/jarvis"); !slices.Contains(tags, "PR3571-test") {
+		t.Error("the tag is gone")
+	}
+}
+
 func TestCredentialsRefused(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()

@@ -58,6 +58,7 @@ type GitLab struct {
 	// ThirdParty::DeleteTagsService does (a dummy manifest under the tag, then the
 	// dummy deleted by digest).
 	thirdParty bool
+	refused    bool // the registry answers GitLab's tag DELETE with 400: nothing changes
 
 	mu              sync.Mutex
 	projects        []*glProject
@@ -110,6 +111,12 @@ func WithGitLabNoLinkHeader() GitLabOption { return func(g *GitLab) { g.noLink =
 // delete_tags_service.rb): it puts a dummy manifest under the tag, then deletes the
 // dummy by digest. Only that tag goes.
 func WithGitLabThirdPartyRegistry() GitLabOption { return func(g *GitLab) { g.thirdParty = true } }
+
+// WithGitLabTagDeleteRefused makes GitLab front an external registry that it
+// believes deletes tags but that answers DELETE /v2/<path>/manifests/<tag> with 400
+// DIGEST_INVALID (distribution 2.8; sameersbn/docker-gitlab#2867, GitLab 16.6): the
+// API answers 400 and nothing changes.
+func WithGitLabTagDeleteRefused() GitLabOption { return func(g *GitLab) { g.refused = true } }
 
 // WithGitLabClock sets the fake's clock (tags' created_at; default time.Now).
 func WithGitLabClock(now func() time.Time) GitLabOption { return func(g *GitLab) { g.now = now } }

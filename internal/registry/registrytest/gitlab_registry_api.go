@@ -1,6 +1,7 @@
 package registrytest
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -317,7 +318,10 @@ func (g *GitLab) deleteTag(w http.ResponseWriter, r *http.Request, repo, tag str
 		return
 	}
 	del := g.backendDeleteTag
-	if g.thirdParty {
+	switch {
+	case g.refused:
+		del = func(context.Context, string, string) error { return errNoSuch }
+	case g.thirdParty:
 		del = g.backendDeleteTagByDummy
 	}
 	if err := del(r.Context(), repo, tag); err != nil {
