@@ -136,6 +136,10 @@ func (c *Client) next(u *url.URL, resp *http.Response) (*url.URL, error) {
 			if err != nil {
 				return nil, fmt.Errorf("reading GitLab's Link header: %w", err)
 			}
+			// GitLab writes its external URL, which need not be the address
+			// configured (an internal one): the page is asked of the configured
+			// host, the only one the token goes to.
+			next.Scheme, next.Host, next.User = c.api.Scheme, c.api.Host, nil
 			return next, nil
 		}
 	}
