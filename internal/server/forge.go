@@ -27,6 +27,9 @@ type forgeHook struct {
 	static bool     // a static source (offline tests): pull-request ids are not per repository
 	repos  []string // the rules' repo for this source: owner/name, group/project, or a template
 	any    bool     // a rule names the source (static sources have no repo)
+	// project is a gitlab source's own project when a rule leaves repo out: its
+	// merge requests are asked with no repo, as the sweep's rule match spells them.
+	project string
 }
 
 func newForgeHook(endpoint, named, typ string, cfg *config.Config) (*forgeHook, error) {
@@ -42,6 +45,8 @@ func newForgeHook(endpoint, named, typ string, cfg *config.Config) (*forgeHook, 
 		h.any = true
 		if r.Repo != "" {
 			h.repos = append(h.repos, r.Repo)
+		} else {
+			h.project = src.Project
 		}
 	}
 	return h, nil
@@ -77,6 +82,9 @@ func (h *forgeHook) refs(repo, number string) []scm.Ref {
 		case strings.EqualFold(want, repo):
 			add(scm.Ref{Source: h.source, Repo: want, Number: number})
 		}
+	}
+	if h.project != "" && strings.EqualFold(h.project, repo) {
+		add(scm.Ref{Source: h.source, Number: number})
 	}
 	return out
 }
