@@ -1,13 +1,26 @@
 package sweep_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/static"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/prsweep/prsweep/internal/config"
 	"github.com/prsweep/prsweep/internal/httpx"
@@ -179,6 +192,101 @@ func TestGHCRGraphSweep(t *testing.T) {
 		}
 	}
 	pullEverything(t, e.backend.Host())
+}
+
+// An OCI 1.1 referrer pushed without a fallback tag (an untagged version whose
+// manifest names its subject) goes with its deleted image; a kept image's stays.
+// GHCR's versions and their manifests are the referrers listing.
+func TestGHCRSubjectOnlyReferrers(t *testing.T) {
+	e := newGHCREnv(t)
+	digests := registrytest.MustSeed(t, e.backend, registrytest.ClassicSet())
+	prRef := e.pushSubjectOnly(t, digests["jarvis:PR3571-test"], "pr")
+	keptRef := e.pushSubjectOnly(t, digests["jarvis:PR3561-test"], "kept")
+	var deleted []string
+	for _, it := range run(t, e.sweeper(t, ghcrToken, classicStates(), ""), false) {
+		if it.deleted {
+			deleted = append(deleted, it.ref)
+		}
+	}
+	want := append(registrytest.ClassicDeleted(), "jarvis@"+prRef)
+	slices.Sort(want)
+	slices.Sort(deleted)
+	if diff := cmp.Diff(want, deleted); diff != "" {
+		t.Errorf("deleted (-want +got):\n%s", diff)
+	}
+	if exists(t, e.backend.Host(), prRef) {
+		t.Error("the deleted image's referrer is still there")
+	}
+	if !exists(t, e.backend.Host(), keptRef) {
+		t.Error("the kept image's referrer was removed")
+	}
+}
+
+// pushSubjectOnly pushes, by digest only and through the fake's registry front (as
+// a client that finds the OCI 1.1 referrers API would: no fallback tag), a small
+// artifact whose subject is jarvis@subject, and returns its digest.
+func (e *ghcrEnv) pushSubjectOnly(t *testing.T, subject, label string) string {
+	t.Helper()
+	subj, err := remote.Head(mustDigest(t, e.backend.Host()+"/jarvis@"+subject))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := mutate.ConfigFile(empty.Image, &v1.ConfigFile{Architecture: "unknown", OS: "unknown",
+		Config: v1.Config{Labels: map[string]string{"l": label}}, RootFS: v1.RootFS{Type: "layers"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := mutate.Subject(mutate.MediaType(mutate.ConfigMediaType(cfg, "application/vnd.example.sbom"), types.OCIManifestSchema1), *subj).(v1.Image)
+	rawCfg, err := img.RawConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := name.NewRepository(e.backend.Host()+"/jarvis", name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.WriteLayer(repo, static.NewLayer(rawCfg, "application/vnd.example.sbom")); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := img.RawManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := img.Digest()
+	e.put(t, "jarvis", d.String(), raw, string(types.OCIManifestSchema1))
+	return d.String()
+}
+
+// put uploads a manifest through the fake's registry front as a plain client does:
+// a registry token for push, then PUT.
+func (e *ghcrEnv) put(t *testing.T, repo, ref string, raw []byte, mediaType string) {
+	t.Helper()
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(e.ghcr.CertPEM())
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	scope := "repository:" + strings.ToLower(ghcrOwner) + "/" + repo + ":pull,push"
+	req, _ := http.NewRequest(http.MethodGet, "https://"+e.ghcr.Host()+"/token?service=ghcr.io&scope="+url.QueryEscape(scope), nil)
+	req.SetBasicAuth(ghcrOwner, ghcrToken)
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct{ Token string }
+	err = json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ = http.NewRequest(http.MethodPut, "https://"+e.ghcr.Host()+"/v2/"+strings.ToLower(ghcrOwner)+"/"+repo+"/manifests/"+ref, bytes.NewReader(raw))
+	req.Header.Set("Authorization", "Bearer "+tok.Token)
+	req.Header.Set("Content-Type", mediaType)
+	if resp, err = hc.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("PUT %s:%s: HTTP %d", repo, ref, resp.StatusCode)
+	}
 }
 
 // A sweep whose API requests are rate-limited every few requests (429, secondary

@@ -23,6 +23,9 @@
 //     of their own), with its tags. Media type, children and subject are read once
 //     per digest through the OCI API and kept for the Client's life (a digest's
 //     manifest never changes).
+//   - It is a registry.ReferrerLister from the same data: the versions whose
+//     manifest names a digest as its subject (OCI 1.1 referrers pushed without a
+//     sha256-<hex> fallback tag), with no request once the listing is read.
 //
 // Every API request goes through package httpx's retry, limiter and time-out
 // layers; GitHub's rate-limit answers (403 or 429 with x-ratelimit-remaining 0, or
