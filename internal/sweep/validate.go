@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/prsweep/prsweep/internal/discover"
+	"github.com/prsweep/prsweep/internal/policy"
 	"github.com/prsweep/prsweep/internal/registry"
 	"github.com/prsweep/prsweep/internal/scm"
 	"github.com/prsweep/prsweep/internal/scm/static"
@@ -62,7 +64,12 @@ func (s *Sweeper) Validate(ctx context.Context) []Check {
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		checks = append(checks, checkSource(ctx, name, s.Providers[name], s.ruleRepos(name)))
+		ruleRepos, note := s.ruleRepos(name, repos)
+		c := checkSource(ctx, name, s.Providers[name], ruleRepos)
+		if note != "" {
+			c.Detail = strings.TrimPrefix(c.Detail+"; "+note, "; ")
+		}
+		checks = append(checks, c)
 	}
 	return checks
 }
@@ -91,14 +98,58 @@ func checkSource(ctx context.Context, name string, p scm.Provider, repos []strin
 	return c
 }
 
-// ruleRepos returns the code repositories the rules that use source name set
-// (their repo key, templates included as written), each once, in rule order.
-func (s *Sweeper) ruleRepos(name string) []string {
-	var out []string
+// maxTemplateRepos bounds how many code repositories validate reads for templated
+// repos: one per image repository could be thousands of reads.
+const maxTemplateRepos = 20
+
+// ruleRepos returns the code repositories the rules that use source name set,
+// each once (GitHub and GitLab paths ignore case), in rule order: a repo as
+// written, or a template ({name}, {repository}) expanded for each of images the
+// rule's repositories globs match, at most maxTemplateRepos of those. note says
+// how templates were expanded, when any was.
+func (s *Sweeper) ruleRepos(name string, images []string) (repos []string, note string) {
+	has := func(r string) bool {
+		return slices.ContainsFunc(repos, func(o string) bool { return strings.EqualFold(o, r) })
+	}
+	expanded, left := 0, 0
+	templated := false
 	for _, r := range s.Policy.Rules {
-		if r.Source == name && r.Repo != "" && !slices.Contains(out, r.Repo) {
-			out = append(out, r.Repo)
+		if r.Source != name || r.Repo == "" {
+			continue
+		}
+		if !strings.Contains(r.Repo, "{") {
+			if !has(r.Repo) {
+				repos = append(repos, r.Repo)
+			}
+			continue
+		}
+		templated = true
+		for _, img := range images {
+			if !matchesAny(r.Repositories, img) {
+				continue
+			}
+			repo := policy.ExpandRepo(r.Repo, img)
+			switch {
+			case has(repo):
+			case expanded == maxTemplateRepos:
+				left++
+			default:
+				repos = append(repos, repo)
+				expanded++
+			}
 		}
 	}
-	return out
+	switch {
+	case left > 0:
+		note = fmt.Sprintf("templated repos: read the first %d of the %d repositories they name for the selected image repositories", expanded, expanded+left)
+	case templated:
+		note = fmt.Sprintf("templated repos: read the %d repositories they name for the selected image repositories", expanded)
+	}
+	return repos, note
+}
+
+// matchesAny reports whether repository matches one of globs (none: every one),
+// as a rule's repositories do.
+func matchesAny(globs []string, repository string) bool {
+	return len(globs) == 0 || slices.ContainsFunc(globs, func(g string) bool { return registry.MatchRepository(g, repository) })
 }
