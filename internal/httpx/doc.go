@@ -13,6 +13,8 @@
 // so that a request waiting to be retried holds no slot of the Limiter, time
 // spent waiting for a slot or the pace is not part of an attempt's time-out,
 // and each attempt gets its own deadline, which the retry layer sees expire.
+// ClientStack holds the source adapters' HTTP settings and builds their client
+// in this order, with room for an adapter's own layers.
 //
 // This package imports the standard library and golang.org/x/time/rate only.
 // It must not import prsweep's domain packages (registry, scm, config, …): it

@@ -52,32 +52,13 @@ func New(baseURL, project, token string, opts ...Option) (*Client, error) {
 	if strings.ContainsFunc(token, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
 		return nil, errors.New("creating azure devops client: token contains spaces or control characters")
 	}
-	s := settings{
-		tokenType: Auto,
-		log:       slog.New(slog.DiscardHandler),
-		now:       time.Now,
-		userAgent: "prsweep",
-	}
+	s := settings{ClientStack: httpx.NewClientStack(), tokenType: Auto}
 	for _, o := range opts {
 		if err := o(&s); err != nil {
 			return nil, fmt.Errorf("creating azure devops client: %w", err)
 		}
 	}
-	hc := &http.Client{}
-	if s.client != nil {
-		c := *s.client
-		hc = &c
-	}
-	bottom := s.transport
-	if bottom == nil {
-		bottom = hc.Transport // nil means http.DefaultTransport to httpx
-	}
-	retry := append([]httpx.RetryOption{httpx.WithLogger(s.log)}, s.retry...)
-	timed := httpx.NewTimeouts(bottom, httpx.TimeoutsOr(s.attemptTimeout))
-	hc.Transport = httpx.NewUserAgent(httpx.NewRetry(s.limiter.Source(timed), retry...), s.userAgent)
-	// A redirect from this API is never the answer (a moved org, a sign-in
-	// page); following it could also carry the token to another host.
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	hc := s.Build(nil, nil)
 
 	auth := authorization(s.tokenType, token)
 	return &Client{
@@ -86,8 +67,8 @@ func New(baseURL, project, token string, opts ...Option) (*Client, error) {
 		auth:    auth,
 		secrets: []string{token, strings.TrimPrefix(strings.TrimPrefix(auth, "Basic "), "Bearer ")},
 		http:    hc,
-		log:     s.log,
-		now:     s.now,
+		log:     s.Log,
+		now:     s.Now,
 		proof:   newProof(s.missingCheck),
 	}, nil
 }
