@@ -56,7 +56,10 @@ type Options struct {
 	// Limiter is the sweep's shared budget of requests (nil: none), under the retries.
 	Limiter *httpx.Limiter
 	// Now is the clock x-ratelimit-reset is read against (default time.Now).
-	Now    func() time.Time
+	Now func() time.Time
+	// Sleep waits outside the HTTP retries: for a just-pushed manifest's version to
+	// be listed (default httpx.SleepContext; tests inject).
+	Sleep  func(ctx context.Context, d time.Duration) error
 	Logger *slog.Logger
 }
 
@@ -142,12 +145,15 @@ func New(host string, o Options) (*Client, error) {
 		log:       log,
 		http:      &http.Client{Transport: apiAuth{next: httpx.NewUserAgent(apiRT, "prsweep"), token: o.Token, host: api.Host}},
 		ociRT:     httpx.NewUserAgent(httpx.NewRetry(o.Limiter.Registry(timed), retry...), "prsweep"),
-		sleep:     httpx.SleepContext,
+		sleep:     o.Sleep,
 		username:  cmp.Or(o.Username, o.Owner),
 		token:     o.Token,
 		versions:  map[string]map[string]version{},
 		shown:     map[string]map[string][]string{},
 		manifests: map[string]manifestInfo{},
+	}
+	if c.sleep == nil {
+		c.sleep = httpx.SleepContext
 	}
 	c.oci, err = oci.New(host, oci.Options{
 		Scheme:         "https",

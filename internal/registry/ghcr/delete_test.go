@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prsweep/prsweep/internal/httpx/httpxtest"
 	"github.com/prsweep/prsweep/internal/registry"
+	"github.com/prsweep/prsweep/internal/registry/ghcr"
 	"github.com/prsweep/prsweep/internal/registry/registrytest"
 )
 
@@ -188,5 +190,39 @@ func TestDeleteByDigestTakesTheTagsTheListingShowed(t *testing.T) {
 	tags := f.tags(t, "jarvis")
 	if slices.Contains(tags, "PR3571-test") || slices.Contains(tags, "PR3571-test-sha1234") {
 		t.Errorf("after the deletion: %v", tags)
+	}
+}
+
+// A retag whose throwaway version cannot be deleted puts the tag back on its own
+// manifest: a failed deletion leaves the tag as it was.
+func TestRetagPutsTheTagBackWhenItsVersionStays(t *testing.T) {
+	f := newFixture(t)
+	f.ghcr.AddClassicToken("ghp_nodelete", "read:packages", "write:packages")
+	c := f.client(t, "ghp_nodelete")
+	d := f.digests["jarvis:PR3574-test"]
+	err := c.Delete(ctx, "jarvis", "PR3574-test", registry.Manifest{Digest: d}, registry.MethodRetag)
+	if !errors.Is(err, registry.ErrUnauthorized) || !strings.Contains(err.Error(), "put back") {
+		t.Errorf("Delete: %v, want ErrUnauthorized and the tag put back", err)
+	}
+	m, err := c.Resolve(ctx, "jarvis", "PR3574-test")
+	if err != nil || m.Digest != d {
+		t.Errorf("PR3574-test: %+v, %v; want it on %s again", m, err, d)
+	}
+}
+
+// A throwaway version that GitHub lists a moment after the push is waited for.
+func TestRetagWaitsForTheThrowawaysVersion(t *testing.T) {
+	f := newFixture(t, registrytest.WithGHCRListingLag(2))
+	waits := &httpxtest.Sleeps{}
+	c := f.client(t, token, func(o *ghcr.Options) { o.Sleep = waits.Sleep })
+	d := f.digests["jarvis:PR3574-test"]
+	if err := c.Delete(ctx, "jarvis", "PR3574-test", registry.Manifest{Digest: d}, registry.MethodRetag); err != nil {
+		t.Fatal(err)
+	}
+	if got := waits.Waits(); len(got) != 2 {
+		t.Errorf("waited %v; want twice", got)
+	}
+	if tags := f.tags(t, "jarvis"); slices.Contains(tags, "PR3574-test") || !slices.Contains(tags, "5.32.0-develop") {
+		t.Errorf("after the retag: %v", tags)
 	}
 }

@@ -56,6 +56,8 @@ type GHCR struct {
 	nextID    int64
 	seen      map[string]map[string]bool // repo → digests known as versions
 	downloads map[string]bool            // "repo@digest": public, more than 5,000 downloads
+	lagN      int                        // WithGHCRListingLag
+	lag       map[string]int             // "repo@digest" → listings still to leave it out of
 	limits    []GHCRLimit                // answers to the next API requests
 	every     int                        // every nth API request is rate-limited
 	everyKind GHCRLimit
@@ -99,6 +101,10 @@ func WithGHCRUser() GHCROption { return func(g *GHCR) { g.user = true } }
 // WithGHCRClock sets the fake's clock: created_at and x-ratelimit-reset.
 func WithGHCRClock(now func() time.Time) GHCROption { return func(g *GHCR) { g.now = now } }
 
+// WithGHCRListingLag leaves a manifest put through the fake out of the next n
+// listings of its package's versions, as an API that lists a push a moment late.
+func WithGHCRListingLag(n int) GHCROption { return func(g *GHCR) { g.lagN = n } }
+
 // WithGHCRWrap wraps the handler of each server (GHCRAPI, GHCRRegistry).
 func WithGHCRWrap(wrap func(server string, h http.Handler) http.Handler) GHCROption {
 	return func(g *GHCR) { g.wrap = wrap }
@@ -123,7 +129,7 @@ func StartGHCR(t testing.TB, backend *Server, owner string, opts ...GHCROption) 
 func NewGHCR(backend *Server, owner string, fail func(format string, args ...any), opts ...GHCROption) *GHCR {
 	g := &GHCR{backend: backend, owner: owner, fail: fail, now: time.Now, nextID: 1000, remaining: 5000,
 		tokens: map[string]ghcrToken{}, regTokens: map[string]ghcrGrant{}, ids: map[string]int64{},
-		created: map[string]time.Time{}, seen: map[string]map[string]bool{}, downloads: map[string]bool{}}
+		created: map[string]time.Time{}, seen: map[string]map[string]bool{}, downloads: map[string]bool{}, lag: map[string]int{}}
 	for _, o := range opts {
 		o(g)
 	}

@@ -184,6 +184,7 @@ func (g *GHCR) listVersions(w http.ResponseWriter, r *http.Request, name string)
 		ghError(w, http.StatusUnprocessableEntity, "Invalid state")
 		return
 	}
+	vs = g.lagged(name, vs)
 	page, ok := ghPage(w, r, g.api.URL, vs)
 	if !ok {
 		return
@@ -193,6 +194,21 @@ func (g *GHCR) listVersions(w http.ResponseWriter, r *http.Request, name string)
 		items = append(items, versionJSON(v))
 	}
 	writeJSON(w, http.StatusOK, items)
+}
+
+// lagged leaves out the versions WithGHCRListingLag still hides, once each.
+func (g *GHCR) lagged(repo string, vs []ghcrVersion) []ghcrVersion {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []ghcrVersion
+	for _, v := range vs {
+		if k := repo + "@" + v.digest; g.lag[k] > 0 {
+			g.lag[k]--
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 func versionJSON(v ghcrVersion) map[string]any {

@@ -149,10 +149,21 @@ func (g *GHCR) v2(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if m, err := g.backendAPI().manifest(r.Context(), name, ref, http.MethodHead); err == nil {
 				g.remember(name, m.digest)
+				g.lagging(name, m.digest)
 			}
 		}()
 	}
 	g.proxy(name, tail).ServeHTTP(w, r)
+}
+
+// lagging leaves a manifest just put out of the next listings (WithGHCRListingLag),
+// unless it was a version already.
+func (g *GHCR) lagging(repo, digest string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if _, known := g.ids[repo+"@"+digest]; g.lagN > 0 && !known {
+		g.lag[repo+"@"+digest] = g.lagN
+	}
 }
 
 // proxy sends a request on to the backend's /v2/name/tail and points the Location
