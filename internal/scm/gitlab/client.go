@@ -58,35 +58,23 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 	if strings.ContainsFunc(token, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
 		return nil, errors.New("creating gitlab client: token contains spaces or control characters")
 	}
-	s := settings{tokenType: PrivateToken, log: slog.New(slog.DiscardHandler), now: time.Now, userAgent: "prsweep"}
+	s := settings{ClientStack: httpx.NewClientStack(), tokenType: PrivateToken}
 	for _, o := range opts {
 		if err := o(&s); err != nil {
 			return nil, fmt.Errorf("creating gitlab client: %w", err)
 		}
 	}
-	hc := &http.Client{}
-	if s.client != nil {
-		c := *s.client
-		hc = &c
-	}
-	bottom := s.transport
-	if bottom == nil {
-		bottom = hc.Transport // nil means http.DefaultTransport to httpx
-	}
-	retry := append([]httpx.RetryOption{httpx.WithLogger(s.log), httpx.WithClock(s.now)}, s.retry...)
-	timed := httpx.NewTimeouts(bottom, httpx.TimeoutsOr(s.attemptTimeout))
-	hinted := &rateLimitHints{next: s.limiter.Source(timed), now: s.now}
-	hc.Transport = httpx.NewUserAgent(httpx.NewRetry(hinted, retry...), s.userAgent)
-	// A redirect is never the answer (a moved instance, a sign-in page), and
-	// following it could carry the token to another host.
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	// GitLab's RateLimit-Reset as a Retry-After (ratelimit.go), read by the same
+	// clock as the retry layer's Retry-After dates.
+	hinted := func(next http.RoundTripper) http.RoundTripper { return &rateLimitHints{next: next, now: s.Now} }
+	hc := s.Build(hinted, nil, httpx.WithClock(s.Now))
 	header := "PRIVATE-TOKEN"
 	if s.tokenType == JobToken {
 		header = "JOB-TOKEN"
 	}
 	return &Client{
 		api: base + "/api/v4", project: s.project, header: header, tokenType: s.tokenType, token: token,
-		http: hc, log: s.log, now: s.now,
+		http: hc, log: s.Log, now: s.Now,
 	}, nil
 }
 
