@@ -53,32 +53,19 @@ func New(baseURL string, auth Auth, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating github client: %w", err)
 	}
-	s := settings{log: slog.New(slog.DiscardHandler), now: time.Now, userAgent: "prsweep", batchSize: maxBatch}
+	s := settings{ClientStack: httpx.NewClientStack(), batchSize: maxBatch}
 	for _, o := range opts {
 		if err := o(&s); err != nil {
 			return nil, fmt.Errorf("creating github client: %w", err)
 		}
 	}
-	hc := &http.Client{}
-	if s.client != nil {
-		c := *s.client
-		hc = &c
-	}
-	bottom := s.transport
-	if bottom == nil {
-		bottom = hc.Transport // nil means http.DefaultTransport to httpx
-	}
-	limits := newRateLimits(s.now, s.log)
-	retry := append([]httpx.RetryOption{httpx.WithLogger(s.log)}, s.retry...)
-	timed := httpx.NewTimeouts(bottom, httpx.TimeoutsOr(s.attemptTimeout))
-	inner := markLayer(httpx.NewUserAgent(httpx.NewRetry(limits.holdLayer(s.limiter.Source(limits.observeLayer(timed))), retry...), s.userAgent))
-	// A redirect is never the answer here (a renamed repository answers 301); following
-	// it could also carry the token to another host.
-	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	limits := newRateLimits(s.Now, s.Log)
+	hc := s.Build(limits.holdLayer, limits.observeLayer)
+	inner := markLayer(hc.Transport) // above the retries: one mark for all of a request's attempts
 
 	c := &Client{
 		base: strings.TrimSuffix(rest.String(), "/"), graphql: graphql.String(),
-		log: s.log, now: s.now, batchSize: s.batchSize, repos: map[string]*repoProof{},
+		log: s.Log, now: s.Now, batchSize: s.batchSize, repos: map[string]*repoProof{},
 	}
 	var src tokenSource
 	switch {
@@ -91,17 +78,16 @@ func New(baseURL string, auth Auth, opts ...Option) (*Client, error) {
 		}
 		src, c.secrets = staticToken(tok), []string{tok}
 	default:
-		api := newAPI(&http.Client{Transport: inner, CheckRedirect: noRedirect}, rest, s.userAgent)
-		apps, err := newAppTokens(auth, api, s.now)
+		api := newAPI(&http.Client{Transport: inner, CheckRedirect: hc.CheckRedirect}, rest, s.UserAgent)
+		apps, err := newAppTokens(auth, api, s.Now)
 		if err != nil {
 			return nil, fmt.Errorf("creating github client: %w", err)
 		}
 		src = apps
 	}
 	hc.Transport = &authorize{host: rest.Host, src: src, next: inner}
-	hc.CheckRedirect = noRedirect
 	c.http = hc
-	c.api = newAPI(hc, rest, s.userAgent)
+	c.api = newAPI(hc, rest, s.UserAgent)
 	return c, nil
 }
 
