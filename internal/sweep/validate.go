@@ -54,7 +54,7 @@ func (s *Sweeper) Validate(ctx context.Context) []Check {
 	}
 	checks = append(checks, c)
 	if rc, ok := s.Registry.(registry.Checker); ok {
-		c := Check{Name: "registry permissions", Detail: "read and delete allowed", Err: rc.Check(ctx, repos)}
+		c := Check{Name: "registry permissions", Detail: "nothing the registry shows refuses reading or deleting (some tokens show their delete permission only at the first deletion)", Err: rc.Check(ctx, repos)}
 		checks = append(checks, c)
 	}
 
