@@ -85,6 +85,9 @@ type Source struct {
 	AppID          int64  `yaml:"appId"`
 	InstallationID int64  `yaml:"installationId"`
 	PrivateKeyFile string `yaml:"privateKeyFile"`
+	// CAFile is an extra CA bundle (PEM) for a source with a private CA (GHES,
+	// self-managed GitLab, Azure DevOps Server); made relative by Load.
+	CAFile string `yaml:"caFile"`
 
 	tokenFromFile  bool
 	statesFromFile bool

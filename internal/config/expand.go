@@ -145,6 +145,7 @@ func expandConfig(c *Config, env Env, m *meta) []error {
 		x.secret(p+".token", &s.Token)
 		x.str(p+".tokenFile", &s.TokenFile)
 		x.str(p+".tokenType", &s.TokenType)
+		x.str(p+".caFile", &s.CAFile)
 		x.str(p+".file", &s.File)
 		for _, k := range slices.Sorted(maps.Keys(s.States)) {
 			v := s.States[k]

@@ -191,6 +191,9 @@ func readFiles(c *Config, dir string) []error {
 	}
 	for i := range c.Sources {
 		s, p := &c.Sources[i], fmt.Sprintf("sources[%d]", i)
+		if s.CAFile != "" {
+			s.CAFile = resolve(dir, s.CAFile)
+		}
 		if s.PrivateKeyFile != "" {
 			s.PrivateKeyFile = resolve(dir, s.PrivateKeyFile)
 		}

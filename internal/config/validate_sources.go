@@ -107,6 +107,7 @@ func (v *checker) static(p string, s *Source) {
 		{"project", s.Project != ""},
 		{"token", s.Token.IsSet() && !s.tokenFromFile},
 		{"tokenFile", s.TokenFile != ""},
+		{"caFile", s.CAFile != ""},
 	} {
 		if k.set {
 			v.add(p+"."+k.key, "not used with type static")

@@ -176,7 +176,7 @@ func newProvider(src config.Source, o Options, log *slog.Logger, wrap func(http.
 		}
 		// Our base transport rather than http.DefaultTransport: its pool keeps a
 		// connection for each request in flight.
-		t, err := httpx.NewBaseTransport("", false)
+		t, err := httpx.NewBaseTransport(src.CAFile, false)
 		if err != nil {
 			return nil, err
 		}

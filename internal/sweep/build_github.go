@@ -24,7 +24,7 @@ func newGitHub(src config.Source, o Options, log *slog.Logger, wrap func(http.Ro
 		}
 		auth.PrivateKey = key
 	}
-	t, err := httpx.NewBaseTransport("", false)
+	t, err := httpx.NewBaseTransport(src.CAFile, false)
 	if err != nil {
 		return nil, err
 	}

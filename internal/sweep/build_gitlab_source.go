@@ -14,7 +14,7 @@ import (
 // has: our base transport (under the --debug dump), the sweep's Limiter, retry
 // options and attempt time-out, and its clock.
 func newGitLabSource(src config.Source, o Options, log *slog.Logger, wrap func(http.RoundTripper) http.RoundTripper) (scm.Provider, error) {
-	t, err := httpx.NewBaseTransport("", false)
+	t, err := httpx.NewBaseTransport(src.CAFile, false)
 	if err != nil {
 		return nil, err
 	}
