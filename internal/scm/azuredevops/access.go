@@ -78,13 +78,13 @@ func (c *Client) CheckRepositories(ctx context.Context) (int, error) {
 		switch {
 		case err == nil:
 		case repos[i].IsDisabled:
-			unreadable = append(unreadable, fmt.Sprintf("%q (disabled)", clean(repos[i].Name, 100)))
+			unreadable = append(unreadable, fmt.Sprintf("%q (disabled)", scm.OneLine(repos[i].Name, 100)))
 		case errors.Is(err, errNoRepository):
-			unreadable = append(unreadable, fmt.Sprintf("%q (404 TF401019: not found or not permitted)", clean(repos[i].Name, 100)))
+			unreadable = append(unreadable, fmt.Sprintf("%q (404 TF401019: not found or not permitted)", scm.OneLine(repos[i].Name, 100)))
 		case errors.Is(err, scm.ErrUnauthorized):
-			unreadable = append(unreadable, fmt.Sprintf("%q (%v)", clean(repos[i].Name, 100), err))
+			unreadable = append(unreadable, fmt.Sprintf("%q (%v)", scm.OneLine(repos[i].Name, 100), err))
 		default:
-			failed = append(failed, fmt.Errorf("reading the pull requests of repository %q: %w", clean(repos[i].Name, 100), err))
+			failed = append(failed, fmt.Errorf("reading the pull requests of repository %q: %w", scm.OneLine(repos[i].Name, 100), err))
 		}
 	}
 	if len(unreadable) > 0 {
@@ -164,7 +164,7 @@ func (c *Client) getJSON(ctx context.Context, u string) ([]byte, error) {
 	case code == http.StatusOK && isJSON:
 		return body, nil
 	case code == http.StatusOK:
-		return nil, fmt.Errorf("status 200 with content type %q: %w", clean(resp.Header.Get("Content-Type"), 60), scm.ErrUnexpected)
+		return nil, fmt.Errorf("status 200 with content type %q: %w", scm.OneLine(resp.Header.Get("Content-Type"), 60), scm.ErrUnexpected)
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
 		return nil, fmt.Errorf("status %d%s: %w", code, detail, scm.ErrUnauthorized)
 	case code == http.StatusNotFound && isJSON &&

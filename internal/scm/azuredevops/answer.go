@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/prsweep/prsweep/internal/httpx"
 	"github.com/prsweep/prsweep/internal/scm"
@@ -73,7 +72,7 @@ func (c *Client) interpret(resp *http.Response, id int64) (scm.Status, error) {
 		return scm.Status{}, fmt.Errorf("status 404 without a pull-request-not-found body%s: %w", detail, scm.ErrUnexpected)
 	case code == http.StatusTooManyRequests || code >= 500:
 		// Retries are spent by now; the state is unknown, the answer is not odd.
-		if ra := clean(resp.Header.Get("Retry-After"), 40); ra != "" {
+		if ra := scm.OneLine(resp.Header.Get("Retry-After"), 40); ra != "" {
 			return scm.Status{}, fmt.Errorf("status %d%s, Retry-After %s", code, detail, ra)
 		}
 		return scm.Status{}, fmt.Errorf("status %d%s", code, detail)
@@ -109,13 +108,13 @@ func decodePR(body []byte, id int64) (scm.Status, error) {
 		st.State = scm.Closed
 	default:
 		// notSet, all, or a word the API does not document: never a reason to delete.
-		return scm.Status{}, fmt.Errorf("decoding pull request: status %q: %w", clean(*pr.Status, 40), scm.ErrUnexpected)
+		return scm.Status{}, fmt.Errorf("decoding pull request: status %q: %w", scm.OneLine(*pr.Status, 40), scm.ErrUnexpected)
 	}
 	if pr.ClosedDate != nil && *pr.ClosedDate != "" {
 		t, err := time.Parse(time.RFC3339, *pr.ClosedDate)
 		if err != nil {
 			// The grace period counts from here; a date we cannot read is no date.
-			return scm.Status{}, fmt.Errorf("decoding pull request: closedDate %q: %w", clean(*pr.ClosedDate, 40), scm.ErrUnexpected)
+			return scm.Status{}, fmt.Errorf("decoding pull request: closedDate %q: %w", scm.OneLine(*pr.ClosedDate, 40), scm.ErrUnexpected)
 		}
 		st.ClosedAt = t
 	}
@@ -125,7 +124,7 @@ func decodePR(body []byte, id int64) (scm.Status, error) {
 // detail formats ADO's message for an error: trimmed, one line, in
 // parentheses, and without the credential.
 func (c *Client) detail(msg string) string {
-	msg = clean(c.scrub(msg), maxMessage)
+	msg = scm.OneLine(c.scrub(msg), maxMessage)
 	if msg == "" {
 		return ""
 	}
@@ -138,21 +137,6 @@ func (c *Client) location(resp *http.Response) string {
 		return "nowhere"
 	}
 	return c.scrub(httpx.RedactURL(u))
-}
-
-// clean keeps the first n runes of s on one printable line.
-func clean(s string, n int) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.TrimSpace(s)
-	if r := []rune(s); len(r) > n {
-		s = string(r[:n]) + "…"
-	}
-	return s
 }
 
 func jsonContent(ct string) bool {

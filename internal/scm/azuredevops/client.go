@@ -132,27 +132,9 @@ func (c *Client) endpoint(id int64) string {
 		strconv.FormatInt(id, 10) + "?api-version=7.1"
 }
 
-// scrubbedError is an error whose text has the credential hidden. It unwraps to
-// the scm sentinels only, so no inner error can print the text unscrubbed.
-type scrubbedError struct {
-	msg       string
-	sentinels []error
-}
-
-func (e *scrubbedError) Error() string   { return e.msg }
-func (e *scrubbedError) Unwrap() []error { return e.sentinels }
-
-// scrubbed hides the credential anywhere in err's text — a server can echo it in a
-// field, a header, or a line net/http quotes in its own errors.
-func (c *Client) scrubbed(err error) error {
-	var sentinels []error
-	for _, s := range []error{scm.ErrNotFound, scm.ErrUnauthorized, scm.ErrUnexpected, context.Canceled, context.DeadlineExceeded} {
-		if errors.Is(err, s) {
-			sentinels = append(sentinels, s)
-		}
-	}
-	return &scrubbedError{msg: c.scrub(err.Error()), sentinels: sentinels}
-}
+// scrubbed hides the credential anywhere in err's text and keeps only the scm
+// sentinels (scm.Scrubbed).
+func (c *Client) scrubbed(err error) error { return scm.Scrubbed(err, c.scrub) }
 
 // scrub hides the credential in text that came from the server, should it
 // ever echo it back.
