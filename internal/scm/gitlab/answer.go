@@ -78,7 +78,7 @@ func (c *Client) get(ctx context.Context, u string, limit int64) (*answer, error
 			b, _ := json.Marshal(env.Message)
 			msg = string(b)
 		}
-		a.message, a.errKey = clean(c.scrub(strings.TrimSpace(msg+" "+env.Error+" "+env.Desc)), maxMessage), env.Error
+		a.message, a.errKey = scm.OneLine(c.scrub(strings.TrimSpace(msg+" "+env.Error+" "+env.Desc)), maxMessage), env.Error
 	}
 	return a, nil
 }
@@ -109,7 +109,7 @@ func (c *Client) refusal(a *answer, project string) error {
 	case code == http.StatusNotFound && a.json && a.message == "404 Not found":
 		return fmt.Errorf("status 404%s: %w", detail, errNoRecord)
 	case code == http.StatusTooManyRequests || code >= 500:
-		if ra := clean(a.header.Get("Retry-After"), 40); ra != "" {
+		if ra := scm.OneLine(a.header.Get("Retry-After"), 40); ra != "" {
 			return fmt.Errorf("status %d%s, Retry-After %s", code, detail, ra)
 		}
 		return fmt.Errorf("status %d%s", code, detail)
@@ -120,7 +120,7 @@ func (c *Client) refusal(a *answer, project string) error {
 		}
 		return fmt.Errorf("status %d redirecting to %s: %w", code, where, scm.ErrUnexpected)
 	case code == http.StatusOK:
-		return fmt.Errorf("status 200 with content type %q: %w", clean(a.header.Get("Content-Type"), 60), scm.ErrUnexpected)
+		return fmt.Errorf("status 200 with content type %q: %w", scm.OneLine(a.header.Get("Content-Type"), 60), scm.ErrUnexpected)
 	}
 	return fmt.Errorf("status %d%s: %w", a.code, detail, scm.ErrUnexpected)
 }
@@ -137,7 +137,7 @@ type mergeRequest struct {
 
 func decodeMR(a *answer) (mergeRequest, error) {
 	if !a.json {
-		return mergeRequest{}, fmt.Errorf("status 200 with content type %q: %w", clean(a.header.Get("Content-Type"), 60), scm.ErrUnexpected)
+		return mergeRequest{}, fmt.Errorf("status 200 with content type %q: %w", scm.OneLine(a.header.Get("Content-Type"), 60), scm.ErrUnexpected)
 	}
 	return decodeObject(a.body)
 }
@@ -184,13 +184,13 @@ func (mr mergeRequest) status() (scm.Status, error) {
 		return scm.Status{State: scm.Closed}, nil
 	default:
 		// A word the API does not document: never a reason to delete.
-		return scm.Status{}, fmt.Errorf("decoding merge request: state %q: %w", clean(*mr.State, 40), scm.ErrUnexpected)
+		return scm.Status{}, fmt.Errorf("decoding merge request: state %q: %w", scm.OneLine(*mr.State, 40), scm.ErrUnexpected)
 	}
 	if at != nil && *at != "" {
 		t, err := time.Parse(time.RFC3339, *at)
 		if err != nil {
 			// The grace period counts from here; a date we cannot read is no date.
-			return scm.Status{}, fmt.Errorf("decoding merge request: closing time %q: %w", clean(*at, 40), scm.ErrUnexpected)
+			return scm.Status{}, fmt.Errorf("decoding merge request: closing time %q: %w", scm.OneLine(*at, 40), scm.ErrUnexpected)
 		}
 		st.ClosedAt = t
 	}

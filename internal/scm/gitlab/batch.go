@@ -175,7 +175,7 @@ func (c *Client) nextPage(a *answer, page int, base string, q url.Values) (strin
 	if v := strings.TrimSpace(a.header.Get("X-Next-Page")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n != page+1 {
-			return "", fmt.Errorf("X-Next-Page %q after page %d: %w", clean(v, 20), page, scm.ErrUnexpected)
+			return "", fmt.Errorf("X-Next-Page %q after page %d: %w", scm.OneLine(v, 20), page, scm.ErrUnexpected)
 		}
 		next := url.Values{}
 		for k, vs := range q {

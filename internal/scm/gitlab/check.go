@@ -62,7 +62,7 @@ func (c *Client) checkProject(ctx context.Context, project string) error {
 			return fmt.Errorf("reading project %s: not a project: %w", project, scm.ErrUnexpected)
 		}
 		if !strings.EqualFold(p.Path, project) && fmt.Sprint(*p.ID) != project {
-			return fmt.Errorf("reading project %s: GitLab answered with project %q: %w", project, clean(p.Path, 100), scm.ErrUnexpected)
+			return fmt.Errorf("reading project %s: GitLab answered with project %q: %w", project, scm.OneLine(p.Path, 100), scm.ErrUnexpected)
 		}
 	}
 	a, err := c.get(ctx, c.api+"/projects/"+id+"/merge_requests?per_page=1&state=all", maxBody)

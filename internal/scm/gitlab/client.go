@@ -160,7 +160,7 @@ func projectID(p string) (string, error) {
 			return !(r == '-' || r == '_' || r == '.' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'))
 		})
 		if !ok {
-			return "", fmt.Errorf("project %q is neither a numeric id nor a path like group/project: %w", clean(p, 100), scm.ErrUnexpected)
+			return "", fmt.Errorf("project %q is neither a numeric id nor a path like group/project: %w", scm.OneLine(p, 100), scm.ErrUnexpected)
 		}
 	}
 	return url.PathEscape(p), nil
@@ -170,7 +170,7 @@ func projectID(p string) (string, error) {
 // request's path or query.
 func parseIID(n string) (int64, error) {
 	if n == "" || strings.Trim(n, "0123456789") != "" {
-		return 0, fmt.Errorf("parsing merge request iid %q: not all digits: %w", clean(n, 40), scm.ErrUnexpected)
+		return 0, fmt.Errorf("parsing merge request iid %q: not all digits: %w", scm.OneLine(n, 40), scm.ErrUnexpected)
 	}
 	iid, err := strconv.ParseInt(n, 10, 64)
 	if err != nil || iid < 1 {
@@ -199,41 +199,11 @@ func parseBaseURL(raw string) (string, error) {
 	return strings.TrimRight(u.String(), "/"), nil
 }
 
-// scrubbedError is an error whose text has the token hidden. It unwraps to the
-// scm sentinels only, so no inner error can print the text unscrubbed.
-type scrubbedError struct {
-	msg       string
-	sentinels []error
-}
-
-func (e *scrubbedError) Error() string   { return e.msg }
-func (e *scrubbedError) Unwrap() []error { return e.sentinels }
-
-func (c *Client) scrubbed(err error) error {
-	var sentinels []error
-	for _, s := range []error{scm.ErrNotFound, scm.ErrUnauthorized, scm.ErrUnexpected, errNoProject, context.Canceled, context.DeadlineExceeded} {
-		if errors.Is(err, s) {
-			sentinels = append(sentinels, s)
-		}
-	}
-	return &scrubbedError{msg: c.scrub(err.Error()), sentinels: sentinels}
-}
+// scrubbed hides the token anywhere in err's text and keeps only the scm
+// sentinels and errNoProject (scm.Scrubbed).
+func (c *Client) scrubbed(err error) error { return scm.Scrubbed(err, c.scrub, errNoProject) }
 
 // scrub hides the token in text that came from the server, should it echo it.
 func (c *Client) scrub(s string) string {
 	return strings.ReplaceAll(s, c.token, "***")
-}
-
-// clean keeps the first n runes of s on one printable line.
-func clean(s string, n int) string {
-	s = strings.TrimSpace(strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s))
-	if r := []rune(s); len(r) > n {
-		s = string(r[:n]) + "…"
-	}
-	return s
 }
