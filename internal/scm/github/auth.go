@@ -114,10 +114,10 @@ func tokenError(err error) error {
 	if er, ok := errors.AsType[*gh.ErrorResponse](err); ok && er.Response != nil {
 		switch er.Response.StatusCode {
 		case http.StatusUnauthorized:
-			return fmt.Errorf("status 401 (%s): the app id or private key is wrong: %w", clean(er.Message, 200), scm.ErrUnauthorized)
+			return fmt.Errorf("status 401 (%s): the app id or private key is wrong: %w", scm.OneLine(er.Message, 200), scm.ErrUnauthorized)
 		case http.StatusForbidden, http.StatusNotFound:
 			return fmt.Errorf("status %d (%s): the app is not installed there, or the installation is suspended: %w",
-				er.Response.StatusCode, clean(er.Message, 200), scm.ErrUnauthorized)
+				er.Response.StatusCode, scm.OneLine(er.Message, 200), scm.ErrUnauthorized)
 		}
 	}
 	return describe(err)

@@ -196,7 +196,7 @@ func restState(pr *gh.PullRequest, n int) (scm.Status, error) {
 		}
 		return st, nil
 	}
-	return scm.Status{}, fmt.Errorf("decoding pull request: state %q: %w", clean(*pr.State, 40), scm.ErrUnexpected)
+	return scm.Status{}, fmt.Errorf("decoding pull request: state %q: %w", scm.OneLine(*pr.State, 40), scm.ErrUnexpected)
 }
 
 // fail names the pull request in err and returns the status that goes with

@@ -1,7 +1,6 @@
 package github
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	gh "github.com/google/go-github/v84/github"
 
@@ -27,7 +25,7 @@ const maxMessage = 200 // runes of GitHub's message kept in errors
 func describe(err error) error {
 	if rl, ok := errors.AsType[*gh.RateLimitError](err); ok {
 		return fmt.Errorf("status %d: github's primary rate limit (%s) is spent until %s%s",
-			code(rl.Response), clean(rl.Rate.Resource, 20), rl.Rate.Reset.UTC().Format(time.RFC3339), detail(rl.Message))
+			code(rl.Response), scm.OneLine(rl.Rate.Resource, 20), rl.Rate.Reset.UTC().Format(time.RFC3339), detail(rl.Message))
 	}
 	if ab, ok := errors.AsType[*gh.AbuseRateLimitError](err); ok {
 		return fmt.Errorf("status %d: github's secondary rate limit%s", code(ab.Response), detail(ab.Message))
@@ -38,7 +36,7 @@ func describe(err error) error {
 			to = re.Location.Path
 		}
 		return fmt.Errorf("status %d to %s: the repository was renamed or transferred; set the rule's repo to its new name: %w",
-			re.StatusCode, clean(to, 100), scm.ErrUnexpected)
+			re.StatusCode, scm.OneLine(to, 100), scm.ErrUnexpected)
 	}
 	if er, ok := errors.AsType[*gh.ErrorResponse](err); ok && er.Response != nil {
 		c, d := er.Response.StatusCode, detail(er.Message)
@@ -72,26 +70,11 @@ func code(r *http.Response) int {
 
 // detail formats GitHub's message for an error: trimmed, one line, in parentheses.
 func detail(msg string) string {
-	msg = clean(msg, maxMessage)
+	msg = scm.OneLine(msg, maxMessage)
 	if msg == "" {
 		return ""
 	}
 	return " (" + msg + ")"
-}
-
-// clean keeps the first n runes of s on one printable line.
-func clean(s string, n int) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.TrimSpace(s)
-	if r := []rune(s); len(r) > n {
-		s = string(r[:n]) + "…"
-	}
-	return s
 }
 
 var (
@@ -104,7 +87,7 @@ var (
 func splitRepo(repo string) (owner, name string, err error) {
 	owner, name, ok := strings.Cut(repo, "/")
 	if !ok || !ownerName.MatchString(owner) || !repoName.MatchString(name) || name == "." || name == ".." {
-		return "", "", fmt.Errorf("repository %q is not owner/name: %w", clean(repo, 100), scm.ErrUnexpected)
+		return "", "", fmt.Errorf("repository %q is not owner/name: %w", scm.OneLine(repo, 100), scm.ErrUnexpected)
 	}
 	return owner, name, nil
 }
@@ -112,39 +95,22 @@ func splitRepo(repo string) (owner, name string, err error) {
 // parseNumber accepts only digits: GitHub's numbers are positive 32-bit ints.
 func parseNumber(n string) (int, error) {
 	if n == "" || strings.TrimLeft(n, "0123456789") != "" {
-		return 0, fmt.Errorf("parsing pull-request number %q: not all digits: %w", clean(n, 40), scm.ErrUnexpected)
+		return 0, fmt.Errorf("parsing pull-request number %q: not all digits: %w", scm.OneLine(n, 40), scm.ErrUnexpected)
 	}
 	v, err := strconv.ParseInt(n, 10, 32)
 	if err != nil || v < 1 {
-		return 0, fmt.Errorf("parsing pull-request number %q: out of range: %w", clean(n, 40), scm.ErrUnexpected)
+		return 0, fmt.Errorf("parsing pull-request number %q: out of range: %w", scm.OneLine(n, 40), scm.ErrUnexpected)
 	}
 	return int(v), nil
 }
-
-// scrubbedError is an error whose text has the credential hidden. It unwraps to
-// the scm sentinels only, so no inner error can print the text unscrubbed.
-type scrubbedError struct {
-	msg       string
-	sentinels []error
-}
-
-func (e *scrubbedError) Error() string   { return e.msg }
-func (e *scrubbedError) Unwrap() []error { return e.sentinels }
 
 // tokenShape matches GitHub's tokens (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_),
 // which an installation token is too, though the client was never given it.
 var tokenShape = regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{20,})`)
 
-// scrubbed hides the credential anywhere in err's text.
-func (c *Client) scrubbed(err error) error {
-	var sentinels []error
-	for _, s := range []error{scm.ErrNotFound, scm.ErrUnauthorized, scm.ErrUnexpected, context.Canceled, context.DeadlineExceeded} {
-		if errors.Is(err, s) {
-			sentinels = append(sentinels, s)
-		}
-	}
-	return &scrubbedError{msg: c.scrub(err.Error()), sentinels: sentinels}
-}
+// scrubbed hides the credential anywhere in err's text and keeps only the scm
+// sentinels (scm.Scrubbed).
+func (c *Client) scrubbed(err error) error { return scm.Scrubbed(err, c.scrub) }
 
 func (c *Client) scrub(s string) string {
 	for _, secret := range c.secrets {

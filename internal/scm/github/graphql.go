@@ -102,7 +102,7 @@ func (c *Client) batch(ctx context.Context, items []batchItem, out map[scm.Ref]s
 	named := map[string]bool{}
 	for _, e := range answer.Errors {
 		if len(e.Path) == 0 {
-			return fmt.Errorf("graphql error %s%s", clean(e.Type, 40), detail(e.Message))
+			return fmt.Errorf("graphql error %s%s", scm.OneLine(e.Type, 40), detail(e.Message))
 		}
 		parts := make([]string, 0, 2)
 		for _, p := range e.Path[:min(len(e.Path), 2)] {
@@ -212,7 +212,7 @@ func (p *gqlPR) status(number int) (scm.Status, error) {
 		}
 		st.State = scm.Closed
 	default:
-		return scm.Status{}, fmt.Errorf("state %q: %w", clean(*p.State, 40), scm.ErrUnexpected)
+		return scm.Status{}, fmt.Errorf("state %q: %w", scm.OneLine(*p.State, 40), scm.ErrUnexpected)
 	}
 	for _, at := range []*string{p.ClosedAt, p.MergedAt} {
 		if at == nil || *at == "" {
@@ -221,7 +221,7 @@ func (p *gqlPR) status(number int) (scm.Status, error) {
 		t, err := time.Parse(time.RFC3339, *at)
 		if err != nil {
 			// The grace period counts from here; a date we cannot read is no date.
-			return scm.Status{}, fmt.Errorf("date %q: %w", clean(*at, 40), scm.ErrUnexpected)
+			return scm.Status{}, fmt.Errorf("date %q: %w", scm.OneLine(*at, 40), scm.ErrUnexpected)
 		}
 		st.ClosedAt = t
 		break
