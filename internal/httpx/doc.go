@@ -4,7 +4,7 @@
 // in flight, the registry's pace, counters), a per-attempt time-out that fits
 // the request (NewTimeouts), a default User-Agent (NewUserAgent), the --debug
 // dump (NewDump), the base transport (NewBaseTransport), and URL redaction for
-// logs and errors (RedactURL).
+// logs and errors (RedactURL) with the checks of an API's base URL (ParseBaseURL).
 //
 // A typical stack, outermost first:
 //

@@ -161,19 +161,9 @@ func parseID(n string) (int64, error) {
 }
 
 func parseBaseURL(raw string) (string, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
+	u, err := httpx.ParseBaseURL(raw, "organisation URL")
 	if err != nil {
-		return "", errors.New("parsing the organisation URL: malformed") // the text may hold a credential
-	}
-	switch {
-	case u.Scheme != "https" && u.Scheme != "http":
-		return "", fmt.Errorf("parsing the organisation URL %s: scheme must be https or http", httpx.RedactURL(u))
-	case u.Host == "":
-		return "", fmt.Errorf("parsing the organisation URL %s: missing host", httpx.RedactURL(u))
-	case u.User != nil:
-		return "", fmt.Errorf("parsing the organisation URL %s: credentials belong in the token, not the URL", httpx.RedactURL(u))
-	case u.RawQuery != "" || u.Fragment != "":
-		return "", fmt.Errorf("parsing the organisation URL %s: unexpected query or fragment", httpx.RedactURL(u))
+		return "", err
 	}
 	u.Path, u.RawPath = strings.TrimRight(u.Path, "/"), strings.TrimRight(u.RawPath, "/")
 	return u.String(), nil

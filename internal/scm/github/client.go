@@ -115,19 +115,9 @@ func endpoints(raw string) (rest, graphql *url.URL, err error) {
 	if raw == "" {
 		raw = DefaultURL
 	}
-	u, err := url.Parse(raw)
+	u, err := httpx.ParseBaseURL(raw, "API URL")
 	if err != nil {
-		return nil, nil, errors.New("parsing the API URL: malformed") // the text may hold a credential
-	}
-	switch {
-	case u.Scheme != "https" && u.Scheme != "http":
-		return nil, nil, fmt.Errorf("parsing the API URL %s: scheme must be https", httpx.RedactURL(u))
-	case u.Host == "":
-		return nil, nil, fmt.Errorf("parsing the API URL %s: missing host", httpx.RedactURL(u))
-	case u.User != nil:
-		return nil, nil, fmt.Errorf("parsing the API URL %s: credentials belong in the token, not the URL", httpx.RedactURL(u))
-	case u.RawQuery != "" || u.Fragment != "":
-		return nil, nil, fmt.Errorf("parsing the API URL %s: unexpected query or fragment", httpx.RedactURL(u))
+		return nil, nil, err
 	}
 	u.Path, u.RawPath = strings.TrimRight(u.Path, "/"), ""
 	g := *u
