@@ -17,7 +17,7 @@ type flaky struct {
 }
 
 func (f *flaky) Repositories(context.Context) ([]string, error) { return []string{"app"}, nil }
-func (f *flaky) Tags(context.Context, string) ([]string, error)  { return []string{"a", "b"}, nil }
+func (f *flaky) Tags(context.Context, string) ([]string, error) { return []string{"a", "b"}, nil }
 func (f *flaky) Resolve(_ context.Context, _, tag string) (registry.Manifest, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
