@@ -42,7 +42,7 @@ import (
 // attributes (it never unlocks). Locks, timestamps and identities live in the
 // fake; the images in the backend registry.
 type ACR struct {
-	backend     *Server
+	backend     backendAPI
 	reg, login  *httptest.Server
 	fail        func(format string, args ...any)
 	now         func() time.Time

@@ -104,7 +104,7 @@ func (a *ACR) catalog(w http.ResponseWriter, r *http.Request) {
 	if !a.authorize(w, r, "registry", "catalog", "*") {
 		return
 	}
-	repos, err := a.repositories(r.Context())
+	repos, err := a.backend.repositories(r.Context())
 	if err != nil {
 		acrJSONError(w, http.StatusInternalServerError, "UNKNOWN", err.Error())
 		return
@@ -147,14 +147,14 @@ func (a *ACR) tags(w http.ResponseWriter, r *http.Request, repo string) {
 		return
 	}
 	q := r.URL.Query()
-	var tags []acrTag
+	var tags []backendTag
 	for _, t := range all {
 		if a.attributes(repo+":"+t.name).ListEnabled && (q.Get("digest") == "" || q.Get("digest") == t.digest) {
 			tags = append(tags, t)
 		}
 	}
 	orderby := q.Get("orderby")
-	slices.SortFunc(tags, func(x, y acrTag) int {
+	slices.SortFunc(tags, func(x, y backendTag) int {
 		tx, ty := a.createdTime(repo+":"+x.name), a.createdTime(repo+":"+y.name)
 		switch {
 		case orderby == "timedesc" && !tx.Equal(ty):
@@ -164,7 +164,7 @@ func (a *ACR) tags(w http.ResponseWriter, r *http.Request, repo string) {
 		}
 		return strings.Compare(x.name, y.name)
 	})
-	page, last, ok := pageOf(w, r, tags, func(t acrTag) string { return t.name })
+	page, last, ok := pageOf(w, r, tags, func(t backendTag) string { return t.name })
 	if !ok {
 		return
 	}
@@ -185,7 +185,7 @@ func (a *ACR) tag(w http.ResponseWriter, r *http.Request, repo, tag string) {
 	if !a.authorize(w, r, "repository", repo, action) {
 		return
 	}
-	m, err := a.manifest(r.Context(), repo, tag, http.MethodHead)
+	m, err := a.backend.manifest(r.Context(), repo, tag, http.MethodHead)
 	switch {
 	case errors.Is(err, errNoSuch):
 		acrJSONError(w, http.StatusNotFound, "TAG_UNKNOWN", "the specified tag does not exist")
@@ -194,7 +194,7 @@ func (a *ACR) tag(w http.ResponseWriter, r *http.Request, repo, tag string) {
 		acrJSONError(w, http.StatusInternalServerError, "UNKNOWN", err.Error())
 		return
 	case r.Method == http.MethodGet:
-		writeJSON(w, http.StatusOK, map[string]any{"registry": a.Host(), "imageName": repo, "tag": a.tagJSON(repo, acrTag{tag, m.digest})})
+		writeJSON(w, http.StatusOK, map[string]any{"registry": a.Host(), "imageName": repo, "tag": a.tagJSON(repo, backendTag{tag, m.digest})})
 		return
 	}
 	if locked(a.attributes(repo), a.attributes(repo+":"+tag)) {
@@ -202,7 +202,7 @@ func (a *ACR) tag(w http.ResponseWriter, r *http.Request, repo, tag string) {
 		return
 	}
 	a.remember(repo, m.digest) // untagged, it stays in the manifest listing
-	if err := a.backendDelete(r.Context(), repo, tag); err != nil {
+	if err := a.backend.delete(r.Context(), repo, tag); err != nil {
 		acrJSONError(w, http.StatusInternalServerError, "UNKNOWN", err.Error())
 		return
 	}
@@ -213,7 +213,7 @@ func (a *ACR) manifestProps(w http.ResponseWriter, r *http.Request, repo, digest
 	if !a.authorize(w, r, "repository", repo, "metadata_read") {
 		return
 	}
-	m, err := a.manifest(r.Context(), repo, digest, http.MethodGet)
+	m, err := a.backend.manifest(r.Context(), repo, digest, http.MethodGet)
 	if errors.Is(err, errNoSuch) || (err == nil && m.digest != digest) {
 		acrJSONError(w, http.StatusNotFound, "MANIFEST_UNKNOWN", "manifest unknown")
 		return
@@ -239,8 +239,8 @@ func (a *ACR) manifestProps(w http.ResponseWriter, r *http.Request, repo, digest
 	writeJSON(w, http.StatusOK, map[string]any{"registry": a.Host(), "imageName": repo, "manifest": attrs})
 }
 
-func (a *ACR) tagsOrError(w http.ResponseWriter, r *http.Request, repo string) ([]acrTag, bool) {
-	tags, err := a.repoTags(r.Context(), repo)
+func (a *ACR) tagsOrError(w http.ResponseWriter, r *http.Request, repo string) ([]backendTag, bool) {
+	tags, err := a.backend.tags(r.Context(), repo)
 	switch {
 	case errors.Is(err, errNoSuch):
 		acrJSONError(w, http.StatusNotFound, "NAME_UNKNOWN", "repository name not known to registry")
@@ -252,7 +252,7 @@ func (a *ACR) tagsOrError(w http.ResponseWriter, r *http.Request, repo string) (
 	return tags, true
 }
 
-func (a *ACR) tagJSON(repo string, t acrTag) map[string]any {
+func (a *ACR) tagJSON(repo string, t backendTag) map[string]any {
 	created := a.createdTime(repo + ":" + t.name).Format(time.RFC3339Nano)
 	return map[string]any{"name": t.name, "digest": t.digest, "createdTime": created, "lastUpdateTime": created,
 		"signed": false, "changeableAttributes": attrsJSON(a.attributes(repo + ":" + t.name))}

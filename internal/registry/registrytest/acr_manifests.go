@@ -57,8 +57,8 @@ func (a *ACR) remembered(repo string) []string {
 
 // repoManifests returns every manifest of repo the fake knows (see above) and the
 // tags on each, by digest.
-func (a *ACR) repoManifests(ctx context.Context, repo string) (map[string]acrManifest, map[string][]string, error) {
-	tags, err := a.repoTags(ctx, repo)
+func (a *ACR) repoManifests(ctx context.Context, repo string) (map[string]backendManifest, map[string][]string, error) {
+	tags, err := a.backend.tags(ctx, repo)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -68,24 +68,9 @@ func (a *ACR) repoManifests(ctx context.Context, repo string) (map[string]acrMan
 		tagged[t.digest] = append(tagged[t.digest], t.name)
 		queue = append(queue, t.digest)
 	}
-	found := map[string]acrManifest{}
-	for len(queue) > 0 {
-		d := queue[0]
-		queue = queue[1:]
-		if _, ok := found[d]; ok {
-			continue
-		}
-		m, err := a.manifest(ctx, repo, d, http.MethodGet)
-		if errors.Is(err, errNoSuch) {
-			continue // deleted
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		found[d] = m
-		for _, ref := range parseManifest(m).refs {
-			queue = append(queue, ref["digest"])
-		}
+	found, err := a.backend.manifests(ctx, repo, queue)
+	if err != nil {
+		return nil, nil, err
 	}
 	digests := make([]string, 0, len(found))
 	for d := range found {
@@ -155,7 +140,7 @@ func (a *ACR) manifestsList(w http.ResponseWriter, r *http.Request, repo string)
 }
 
 // manifestJSON is a manifest's attributes as ACR gives them, without references.
-func (a *ACR) manifestJSON(repo string, m acrManifest, tags []string) map[string]any {
+func (a *ACR) manifestJSON(repo string, m backendManifest, tags []string) map[string]any {
 	info := parseManifest(m)
 	created := a.createdTime(repo + "@" + m.digest).Format(time.RFC3339Nano)
 	attrs := map[string]any{"digest": m.digest, "imageSize": info.size, "createdTime": created, "lastUpdateTime": created,

@@ -11,7 +11,7 @@ import (
 // stops it.
 func NewACR(backend *Server, fail func(format string, args ...any), opts ...ACROption) *ACR {
 	a := &ACR{
-		backend: backend, fail: fail, now: time.Now, audience: "https://containerregistry.azure.net",
+		backend: backendAPI{backend}, fail: fail, now: time.Now, audience: "https://containerregistry.azure.net",
 		access: 75 * time.Minute, ref: 3 * time.Hour,
 		identities: map[string]*acrIdentity{}, connections: map[string]acrConnection{},
 		entra: map[string]string{}, refresh: map[string]acrGrant{}, tokens: map[string]acrGrant{},

@@ -18,7 +18,7 @@ func (a *ACR) v2Manifest(w http.ResponseWriter, r *http.Request, repo, ref strin
 		if !a.authorize(w, r, "repository", repo, "pull") {
 			return
 		}
-		m, err := a.manifest(r.Context(), repo, ref, http.MethodGet)
+		m, err := a.backend.manifest(r.Context(), repo, ref, http.MethodGet)
 		switch {
 		case errors.Is(err, errNoSuch):
 			acrJSONError(w, http.StatusNotFound, "MANIFEST_UNKNOWN", "manifest unknown")
@@ -57,10 +57,10 @@ func (a *ACR) putManifest(w http.ResponseWriter, r *http.Request, repo, ref stri
 		acrJSONError(w, http.StatusBadRequest, "MANIFEST_INVALID", err.Error())
 		return
 	}
-	if old, err := a.manifest(r.Context(), repo, ref, http.MethodHead); err == nil {
+	if old, err := a.backend.manifest(r.Context(), repo, ref, http.MethodHead); err == nil {
 		a.remember(repo, old.digest) // a tag moved away leaves its manifest untagged, still listed
 	}
-	resp, err := a.backendSend(r.Context(), http.MethodPut, "/v2/"+repo+"/manifests/"+url.PathEscape(ref), r.Header.Get("Content-Type"), body)
+	resp, err := a.backend.send(r.Context(), http.MethodPut, "/v2/"+repo+"/manifests/"+url.PathEscape(ref), r.Header.Get("Content-Type"), body)
 	if err != nil {
 		acrJSONError(w, http.StatusInternalServerError, "UNKNOWN", err.Error())
 		return
@@ -78,7 +78,7 @@ func (a *ACR) putManifest(w http.ResponseWriter, r *http.Request, repo, ref stri
 }
 
 func (a *ACR) deleteManifest(w http.ResponseWriter, r *http.Request, repo, ref string) {
-	m, err := a.manifest(r.Context(), repo, ref, http.MethodHead)
+	m, err := a.backend.manifest(r.Context(), repo, ref, http.MethodHead)
 	if errors.Is(err, errNoSuch) {
 		acrJSONError(w, http.StatusNotFound, "MANIFEST_UNKNOWN", "manifest unknown")
 		return
@@ -100,7 +100,7 @@ func (a *ACR) deleteManifest(w http.ResponseWriter, r *http.Request, repo, ref s
 		disallowed(w)
 		return
 	}
-	if err := a.backendDelete(r.Context(), repo, m.digest); err != nil {
+	if err := a.backend.delete(r.Context(), repo, m.digest); err != nil {
 		acrJSONError(w, http.StatusInternalServerError, "UNKNOWN", err.Error())
 		return
 	}

@@ -40,7 +40,7 @@ import (
 //
 // Any request the fake does not know fails the test.
 type GHCR struct {
-	backend  *Server
+	backend  backendAPI
 	api, reg *httptest.Server
 	fail     func(format string, args ...any)
 	owner    string
@@ -127,7 +127,7 @@ func StartGHCR(t testing.TB, backend *Server, owner string, opts ...GHCROption) 
 
 // NewGHCR starts the fake outside a test (the benchmark); Close stops it.
 func NewGHCR(backend *Server, owner string, fail func(format string, args ...any), opts ...GHCROption) *GHCR {
-	g := &GHCR{backend: backend, owner: owner, fail: fail, now: time.Now, nextID: 1000, remaining: 5000,
+	g := &GHCR{backend: backendAPI{backend}, owner: owner, fail: fail, now: time.Now, nextID: 1000, remaining: 5000,
 		tokens: map[string]ghcrToken{}, regTokens: map[string]ghcrGrant{}, ids: map[string]int64{},
 		created: map[string]time.Time{}, seen: map[string]map[string]bool{}, downloads: map[string]bool{}, lag: map[string]int{}}
 	for _, o := range opts {

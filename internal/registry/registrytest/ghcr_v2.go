@@ -143,11 +143,11 @@ func (g *GHCR) v2(w http.ResponseWriter, r *http.Request) {
 	}
 	if kind == "manifests" && r.Method == http.MethodPut {
 		ref := strings.TrimPrefix(tail, "manifests/")
-		if old, err := g.backendAPI().manifest(r.Context(), name, ref, http.MethodHead); err == nil {
+		if old, err := g.backend.manifest(r.Context(), name, ref, http.MethodHead); err == nil {
 			g.remember(name, old.digest) // a tag moved away leaves an untagged version
 		}
 		defer func() {
-			if m, err := g.backendAPI().manifest(r.Context(), name, ref, http.MethodHead); err == nil {
+			if m, err := g.backend.manifest(r.Context(), name, ref, http.MethodHead); err == nil {
 				g.remember(name, m.digest)
 				g.lagging(name, m.digest)
 			}
@@ -169,14 +169,14 @@ func (g *GHCR) lagging(repo, digest string) {
 // proxy sends a request on to the backend's /v2/name/tail and points the Location
 // and Link of its answer back at the front's OWNER/name.
 func (g *GHCR) proxy(name, tail string) http.Handler {
-	backend := strings.TrimPrefix(g.backend.URL(), "http://")
+	backend := strings.TrimPrefix(g.backend.srv.URL(), "http://")
 	return &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.Out.URL.Scheme, pr.Out.URL.Host = "http", backend
 			pr.Out.URL.Path, pr.Out.URL.RawPath = "/v2/"+name+"/"+tail, ""
 			pr.Out.Host = backend
 			pr.Out.Header.Del("Authorization")
-			if u, p, ok := g.backend.BasicAuth(); ok {
+			if u, p, ok := g.backend.srv.BasicAuth(); ok {
 				pr.Out.SetBasicAuth(u, p)
 			}
 		},

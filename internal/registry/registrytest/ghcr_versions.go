@@ -23,9 +23,6 @@ type ghcrVersion struct {
 // keeps a manifest that lost its last tag as an untagged version). Until a version
 // deletion removes it from the backend, it stays a version, tagged or not.
 
-// backendAPI reads and changes the backend registry over its /v2 API.
-func (g *GHCR) backendAPI() backendAPI { return backendAPI{g.backend} }
-
 // remember notes manifests of repo that are versions while they exist.
 func (g *GHCR) remember(repo string, digests ...string) {
 	g.mu.Lock()
@@ -43,47 +40,24 @@ func (g *GHCR) remember(repo string, digests ...string) {
 // versions returns repo's versions, newest first; errNoSuch when the backend has no
 // such repository or it holds no manifest.
 func (g *GHCR) versions(ctx context.Context, repo string) ([]ghcrVersion, error) {
-	b := g.backendAPI()
-	names, err := b.list(ctx, "/v2/"+repo+"/tags/list", "tags")
-	if err != nil {
-		return nil, err
-	}
-	tagged := map[string][]string{}
 	g.mu.Lock()
 	var queue []string
 	for d := range g.seen[repo] {
 		queue = append(queue, d)
 	}
 	g.mu.Unlock()
-	for _, n := range names {
-		m, err := b.manifest(ctx, repo, n, http.MethodHead)
-		if errors.Is(err, errNoSuch) {
-			continue // deleted meanwhile
-		}
-		if err != nil {
-			return nil, err
-		}
-		tagged[m.digest] = append(tagged[m.digest], n)
-		queue = append(queue, m.digest)
+	tags, err := g.backend.tags(ctx, repo)
+	if err != nil {
+		return nil, err
 	}
-	found := map[string]bool{}
-	for len(queue) > 0 {
-		d := queue[0]
-		queue = queue[1:]
-		if found[d] {
-			continue
-		}
-		m, err := b.manifest(ctx, repo, d, http.MethodGet)
-		if errors.Is(err, errNoSuch) {
-			continue // deleted
-		}
-		if err != nil {
-			return nil, err
-		}
-		found[d] = true
-		for _, ref := range parseManifest(m).refs {
-			queue = append(queue, ref["digest"])
-		}
+	tagged := map[string][]string{}
+	for _, t := range tags {
+		tagged[t.digest] = append(tagged[t.digest], t.name)
+		queue = append(queue, t.digest)
+	}
+	found, err := g.backend.manifests(ctx, repo, queue)
+	if err != nil {
+		return nil, err
 	}
 	if len(found) == 0 {
 		return nil, errNoSuch
@@ -139,7 +113,7 @@ func (g *GHCR) deleteVersion(ctx context.Context, repo string, id int64) (int, s
 	case len(v.tags) > 0 && !otherTagged:
 		return http.StatusBadRequest, "You cannot delete the last tagged version of a package. You must delete the package instead."
 	}
-	if err := g.backendAPI().delete(ctx, repo, v.digest); err != nil && !errors.Is(err, errNoSuch) {
+	if err := g.backend.delete(ctx, repo, v.digest); err != nil && !errors.Is(err, errNoSuch) {
 		return http.StatusInternalServerError, err.Error()
 	}
 	g.mu.Lock()
@@ -153,7 +127,7 @@ func (g *GHCR) deleteVersion(ctx context.Context, repo string, id int64) (int, s
 
 // packages returns the backend's repositories that hold a version, sorted.
 func (g *GHCR) packages(ctx context.Context) (map[string][]ghcrVersion, []string, error) {
-	repos, err := g.backendAPI().list(ctx, "/v2/_catalog", "repositories")
+	repos, err := g.backend.list(ctx, "/v2/_catalog", "repositories")
 	if err != nil {
 		return nil, nil, err
 	}

@@ -48,7 +48,7 @@ import (
 // Any other request fails the test, and so does the bulk tag deletion (DELETE
 // …/tags without a tag name): prsweep never uses it.
 type GitLab struct {
-	backend  *Server
+	backend  backendAPI
 	api, reg *httptest.Server
 	fail     func(format string, args ...any)
 	now      func() time.Time
@@ -133,7 +133,7 @@ func StartGitLab(t testing.TB, backend *Server, opts ...GitLabOption) *GitLab {
 // NewGitLab starts the fake outside a test (the benchmark); fail receives what a
 // test's Errorf would. Close stops it.
 func NewGitLab(backend *Server, fail func(format string, args ...any), opts ...GitLabOption) *GitLab {
-	g := &GitLab{backend: backend, fail: fail, now: time.Now,
+	g := &GitLab{backend: backendAPI{backend}, fail: fail, now: time.Now,
 		tokens: map[string]GitLabToken{}, jwts: map[string]glGrant{}, groups: map[string]int{},
 		repoIDs: map[string]int{}, created: map[string]time.Time{}}
 	for _, o := range opts {

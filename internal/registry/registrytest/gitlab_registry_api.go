@@ -187,7 +187,7 @@ func (g *GitLab) repoID(repo string) int {
 
 // repositoriesOf lists the backend repositories of projects, sorted by path.
 func (g *GitLab) repositoriesOf(r *http.Request, projects []*glProject) ([]string, error) {
-	all, err := g.backendRepositories(r.Context())
+	all, err := g.backend.repositories(r.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -289,13 +289,13 @@ func (g *GitLab) listTags(w http.ResponseWriter, r *http.Request, repo string) {
 }
 
 func (g *GitLab) tagDetails(w http.ResponseWriter, r *http.Request, repo, tag string) {
-	m, err := g.backendManifest(r.Context(), repo, tag)
+	m, err := g.backend.manifest(r.Context(), repo, tag, http.MethodGet)
 	if err != nil {
 		glMessage(w, http.StatusNotFound, "404 Tag Not Found")
 		return
 	}
 	item := g.tagItem(repo, tag)
-	info := parseManifest(acrManifest(m))
+	info := parseManifest(m)
 	item["digest"] = m.digest
 	item["revision"], item["short_revision"], item["total_size"] = nil, nil, nil
 	if len(info.refs) == 0 {
@@ -313,11 +313,11 @@ func (g *GitLab) deleteTag(w http.ResponseWriter, r *http.Request, repo, tag str
 		glMessage(w, http.StatusForbidden, "403 Forbidden")
 		return
 	}
-	if _, err := g.backendManifest(r.Context(), repo, tag); err != nil {
+	if _, err := g.backend.manifest(r.Context(), repo, tag, http.MethodGet); err != nil {
 		glMessage(w, http.StatusNotFound, "404 Tag Not Found")
 		return
 	}
-	del := g.backendDeleteTag
+	del := g.backend.delete
 	switch {
 	case g.refused:
 		del = func(context.Context, string, string) error { return errNoSuch }

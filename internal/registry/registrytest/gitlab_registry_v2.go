@@ -113,13 +113,13 @@ func (g *GitLab) serveRegistry(w http.ResponseWriter, r *http.Request) {
 		g.challenge(w, "repository:"+repo+":"+action)
 		return
 	}
-	target, _ := url.Parse(g.backend.URL())
+	target, _ := url.Parse(g.backend.srv.URL())
 	proxy := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) {
 		pr.SetURL(target)
 		pr.Out.Host = pr.In.Host
 		pr.SetXForwarded()
 		pr.Out.Header.Del("Authorization")
-		if u, p, ok := g.backend.BasicAuth(); ok {
+		if u, p, ok := g.backend.srv.BasicAuth(); ok {
 			pr.Out.SetBasicAuth(u, p)
 		}
 	}}
