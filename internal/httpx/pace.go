@@ -55,6 +55,7 @@ type pacer struct {
 	was    rate.Limit    // the rate throttled at the last cut
 	learn  bool          // the last cut's rate is to be learned once its hold has passed
 	late   int           // answers other than 429 since the last cut, while its rate is learned
+	paced  time.Time     // when a learned pace first took over: what was granted before (a burst) is not the quota's rate
 }
 
 func newPacer(name string, perMinute float64, c *paceConfig) *pacer {
@@ -161,8 +162,8 @@ func (p *pacer) throttled(admitted time.Time, retryAfter time.Duration) (perMinu
 // over the last minSpan, and at least a tenth of the answers. A paced sweep takes
 // every 429 as the quota's.
 func (p *pacer) overQuota(now time.Time) bool {
-	no, _ := p.denied.since(now)
-	ok, _ := p.recent.since(now)
+	no, _ := p.denied.since(now, time.Time{})
+	ok, _ := p.recent.since(now, time.Time{})
 	return no >= minDenied && 10*no >= no+ok
 }
 
@@ -170,13 +171,20 @@ func (p *pacer) overQuota(now time.Time) bool {
 func (p *pacer) learnRate(now time.Time) {
 	p.learn = false
 	next := rate.Limit(0)
-	if n, oldest := p.ok.since(now); n > 0 {
+	unpaced := p.was == rate.Inf
+	var after time.Time // count only what was granted at a learned pace, once there is one
+	if !unpaced {
+		after = p.paced
+	}
+	if n, oldest := p.ok.since(now, after); n > 0 {
 		span := max(p.cut.Sub(oldest), minSpan)
 		next = gentle * min(rate.Limit(float64(n)/span.Seconds()), p.was)
 		p.top = next
+	} else if !unpaced && !after.IsZero() {
+		next = gentle * p.was // throttled again before anything was granted at the new pace
 	} else {
 		was := p.was // paced: the rate that proved too high
-		if was == rate.Inf {
+		if unpaced {
 			was = p.window.rate(p.cut) // unpaced: what we were sending
 		}
 		if was == rate.Inf || was <= 0 {
@@ -184,6 +192,9 @@ func (p *pacer) learnRate(now time.Time) {
 		}
 		p.top = was * ceiling
 		next = was * decrease
+	}
+	if unpaced && p.set == 0 {
+		p.paced = later(now, p.hold)
 	}
 	if p.set > 0 {
 		next = min(next, p.set)
@@ -260,11 +271,12 @@ func (c *counter) add(t time.Time) {
 	b.n++
 }
 
-// since returns how many were counted over the last width, and when the oldest
-// of them may have come (the start of its bucket, or the first).
-func (c *counter) since(now time.Time) (n int, oldest time.Time) {
+// since returns how many were counted over the last width in buckets that start
+// at after or later, and when the oldest of them may have come (the start of its
+// bucket, or the first).
+func (c *counter) since(now, after time.Time) (n int, oldest time.Time) {
 	for _, b := range c.buckets {
-		if b.n > 0 && now.Sub(b.start) < c.width {
+		if b.n > 0 && now.Sub(b.start) < c.width && !b.start.Before(after) {
 			n += b.n
 			if oldest.IsZero() || b.start.Before(oldest) {
 				oldest = b.start
