@@ -39,7 +39,7 @@ func TestCronJobOnly(t *testing.T) {
 	must(t, c.Image == "myregistry.azurecr.io/prsweep:v0.1.0", "image %q", c.Image)
 	must(t, len(c.EnvFrom) == 1 && c.EnvFrom[0].SecretRef != nil && c.EnvFrom[0].SecretRef.Name == "prsweep", "envFrom %s", dump(c.EnvFrom))
 	checkPod(t, pod, o)
-	checkConfigMap(t, o, vals)
+	checkConfigMap(t, o, configOf(t, vals))
 	must(t, o.serviceAccount != nil && o.serviceAccount.AutomountServiceAccountToken != nil && !*o.serviceAccount.AutomountServiceAccountToken, "service account %s", dump(o.serviceAccount))
 	must(t, len(o.serviceAccount.Annotations) == 0, "service account annotations without an identity: %v", o.serviceAccount.Annotations)
 	must(t, strings.Contains(o.notes, "create job --from=cronjob/prsweep"), "NOTES: %s", o.notes)
@@ -50,7 +50,8 @@ func TestCronJobOnly(t *testing.T) {
 }
 
 func TestServe(t *testing.T) {
-	o := mustRender(t, example(t, "serve.yaml"))
+	vals := example(t, "serve.yaml")
+	o := mustRender(t, vals)
 	must(t, o.cronJob == nil, "a CronJob with cronjob.enabled false")
 	if o.deployment == nil || o.service == nil || o.serviceMonitor == nil {
 		t.Fatalf("serve objects missing: deployment %v service %v serviceMonitor %v", o.deployment != nil, o.service != nil, o.serviceMonitor != nil)
@@ -78,6 +79,10 @@ func TestServe(t *testing.T) {
 	secretEnv := env(c, "ADO_HOOK_PASSWORD")
 	must(t, secretEnv != nil && secretEnv.Value == "" && secretEnv.ValueFrom != nil && secretEnv.ValueFrom.SecretKeyRef.Name == "prsweep-hook", "ADO_HOOK_PASSWORD %s", dump(secretEnv))
 	checkPod(t, pod, o)
+	// The config as given, with serve.history where the chart mounts its volume.
+	want := configOf(t, vals)
+	want["serve"].(map[string]any)["history"] = historyPath
+	checkConfigMap(t, o, want)
 
 	sel := labels.SelectorFromSet(o.service.Spec.Selector)
 	must(t, sel.Matches(labels.Set(d.Template.Labels)), "the Service %v does not select serve's pods %v", o.service.Spec.Selector, d.Template.Labels)
@@ -199,9 +204,15 @@ func checkPod(t *testing.T, pod corev1.PodSpec, o objects) {
 		mounts[m.Name] = m.MountPath
 	}
 	must(t, mounts["config"] == "/etc/prsweep" && mounts["tmp"] == "/tmp", "mounts %v", mounts)
+	// A report past 4 MB spills to a temporary file (internal/report): /tmp is writable.
+	tmpdir := env(c, "TMPDIR")
+	must(t, tmpdir != nil && tmpdir.Value == "/tmp", "TMPDIR %s", dump(tmpdir))
 	for _, v := range pod.Volumes {
-		if v.Name == "config" {
+		switch v.Name {
+		case "config":
 			must(t, v.ConfigMap != nil && o.configMap != nil && v.ConfigMap.Name == o.configMap.Name, "config volume %s", dump(v))
+		case "tmp":
+			must(t, v.EmptyDir != nil, "tmp volume %s, want an emptyDir", dump(v))
 		}
 	}
 }
@@ -216,8 +227,16 @@ func looksSecret(name string) bool {
 	return false
 }
 
-// checkConfigMap: the ConfigMap holds values.config, unchanged.
-func checkConfigMap(t *testing.T, o objects, vals map[string]any) {
+// checkConfigMap: the ConfigMap holds the configuration want.
+func checkConfigMap(t *testing.T, o objects, want map[string]any) {
+	t.Helper()
+	if got := renderedConfig(t, o); !reflect.DeepEqual(got, want) {
+		t.Errorf("config.yaml\n%s\nwant\n%s", dump(got), dump(want))
+	}
+}
+
+// renderedConfig decodes the ConfigMap's config.yaml.
+func renderedConfig(t *testing.T, o objects) map[string]any {
 	t.Helper()
 	if o.configMap == nil {
 		t.Fatal("no ConfigMap")
@@ -226,16 +245,20 @@ func checkConfigMap(t *testing.T, o objects, vals map[string]any) {
 	if err := yaml.UnmarshalStrict([]byte(o.configMap.Data["config.yaml"]), &got); err != nil {
 		t.Fatalf("config.yaml: %v", err)
 	}
-	// Round-trip the values the same way so numbers compare alike.
+	return got
+}
+
+// configOf returns values.config as a fresh map, round-tripped through YAML as the
+// ConfigMap's is, so that numbers compare alike.
+func configOf(t *testing.T, vals map[string]any) map[string]any {
+	t.Helper()
 	b, err := yaml.Marshal(vals["config"])
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want map[string]any
-	if err := yaml.Unmarshal(b, &want); err != nil {
+	var cfg map[string]any
+	if err := yaml.Unmarshal(b, &cfg); err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("config.yaml\n%s\nwant\n%s", dump(got), dump(want))
-	}
+	return cfg
 }

@@ -32,6 +32,7 @@ type objects struct {
 	deployment     *appsv1.Deployment
 	service        *corev1.Service
 	serviceMonitor *serviceMonitor
+	claim          *corev1.PersistentVolumeClaim
 }
 
 // serviceMonitor is the part of the Prometheus Operator's type the chart writes; the
@@ -122,6 +123,9 @@ func decode(t *testing.T, files map[string]string) objects {
 			case "v1 Service":
 				o.service = &corev1.Service{}
 				target = o.service
+			case "v1 PersistentVolumeClaim":
+				o.claim = &corev1.PersistentVolumeClaim{}
+				target = o.claim
 			case "monitoring.coreos.com/v1 ServiceMonitor":
 				o.serviceMonitor = &serviceMonitor{}
 				target = o.serviceMonitor

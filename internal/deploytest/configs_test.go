@@ -64,8 +64,8 @@ func pending(err error) bool {
 }
 
 // TestChartExampleConfigs: the `config:` of each Helm example is a configuration
-// prsweep loads (the chart puts it in the ConfigMap unchanged). The chart itself is
-// rendered by the tests of the deploy module.
+// prsweep loads (the chart puts it in the ConfigMap, adding only serve.history for
+// serve's volume). The chart itself is rendered by the tests of the deploy module.
 func TestChartExampleConfigs(t *testing.T) {
 	paths, err := filepath.Glob(filepath.Join(root, "deploy/helm/prsweep/examples/*.yaml"))
 	if err != nil || len(paths) == 0 {

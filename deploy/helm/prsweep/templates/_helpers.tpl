@@ -71,7 +71,7 @@ config is a ConfigMap; secrets come from existingSecret or extraEnv.
 {{- end }}
 {{- end }}
 
-{{/* The pod spec both workloads share: $ is the root context, .args the container's arguments, .ports its ports. */}}
+{{/* The pod spec both workloads share: $ is the root context, .args the container's arguments, .ports its ports, .history whether it mounts serve's history volume. */}}
 {{- define "prsweep.podSpec" -}}
 {{- $ := .root }}
 serviceAccountName: {{ include "prsweep.serviceAccountName" $ }}
@@ -132,6 +132,10 @@ containers:
         mountPath: /tmp
       - name: data
         mountPath: {{ $.Values.persistence.mountPath }}
+      {{- if get . "history" }}
+      - name: history
+        mountPath: {{ include "prsweep.historyPath" $ }}
+      {{- end }}
 volumes:
   - name: config
     configMap:
@@ -145,6 +149,19 @@ volumes:
     {{- else }}
     emptyDir: {}
     {{- end }}
+  {{- if get . "history" }}
+  {{- $p := $.Values.serve.history.persistence }}
+  - name: history
+    {{- if $p.existingClaim }}
+    persistentVolumeClaim:
+      claimName: {{ $p.existingClaim }}
+    {{- else if $p.enabled }}
+    persistentVolumeClaim:
+      claimName: {{ include "prsweep.historyClaim" $ }}
+    {{- else }}
+    emptyDir: {}
+    {{- end }}
+  {{- end }}
 {{- end }}
 
 {{/* Pod labels and annotations both workloads share: .root is the root context, .component the workload's. */}}
@@ -160,8 +177,50 @@ labels:
   {{- toYaml . | nindent 2 }}
   {{- end }}
 annotations:
-  checksum/config: {{ toYaml $.Values.config | sha256sum }}
+  checksum/config: {{ include "prsweep.config" $ | sha256sum }}
   {{- with $.Values.podAnnotations }}
   {{- toYaml . | nindent 2 }}
   {{- end }}
+{{- end }}
+
+{{/* Where serve's history volume is mounted, and the config's serve.history with it. */}}
+{{- define "prsweep.historyPath" -}}
+/var/lib/prsweep/history
+{{- end }}
+
+{{/* The claim the chart creates for serve's history (serve.history.persistence.enabled). */}}
+{{- define "prsweep.historyClaim" -}}
+{{- printf "%s-history" (include "prsweep.fullname" .) }}
+{{- end }}
+
+{{/* Whether serve runs with the chart's history volume. */}}
+{{- define "prsweep.history" -}}
+{{- if and .Values.serve.enabled .Values.serve.history.enabled }}true{{ end }}
+{{- end }}
+
+{{/*
+prsweep.config is the configuration file the ConfigMap holds: values.config, and when
+serve keeps its history in the chart's volume, serve.history set to the volume's path.
+A serve.history elsewhere is refused: the root file system is read-only, so serve
+could not write it.
+*/}}
+{{- define "prsweep.config" -}}
+{{- $cfg := deepCopy .Values.config }}
+{{- if include "prsweep.history" . }}
+{{- $mount := include "prsweep.historyPath" . }}
+{{- $serve := get $cfg "serve" }}
+{{- if not (kindIs "map" $serve) }}{{ $serve = dict }}{{ end }}
+{{- $path := toString (get $serve "history") }}
+{{- if not $path }}
+{{- $_ := set $serve "history" $mount }}
+{{- $_ := set $cfg "serve" $serve }}
+{{- else if not (or (eq $path $mount) (hasPrefix (printf "%s/" $mount) $path)) }}
+{{- fail (printf "config.serve.history is %s, but serve's history volume is mounted at %s and the root file system is read-only: leave serve.history out of the config (the chart sets it), or set serve.history.enabled false and point it under persistence.mountPath" $path $mount) }}
+{{- end }}
+{{- $data := clean .Values.persistence.mountPath }}
+{{- if or (eq $data $mount) (hasPrefix (printf "%s/" $mount) $data) }}
+{{- fail (printf "persistence.mountPath %s is serve's history volume's place (%s): choose another" $data $mount) }}
+{{- end }}
+{{- end }}
+{{- toYaml $cfg }}
 {{- end }}
