@@ -27,6 +27,7 @@ func TestExampleConfigs(t *testing.T) {
 	}
 	for _, path := range []string{
 		"deploy/pipelines/azure/prsweep.yaml",
+		"deploy/pipelines/azure/prsweep-acr.yaml",
 		"deploy/pipelines/github/prsweep.yaml",
 		"deploy/pipelines/gitlab/prsweep.yaml",
 	} {

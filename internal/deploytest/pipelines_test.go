@@ -19,6 +19,7 @@ var pipelineFiles = map[string]func(t *testing.T, doc map[string]any){
 	"deploy/pipelines/github/prsweep.yml":           checkWorkflow,
 	"deploy/pipelines/azure/prsweep.yml":            checkAzureTemplate,
 	"deploy/pipelines/azure/azure-pipelines.yml":    checkAzurePipeline,
+	"deploy/pipelines/azure/prsweep-acr.yml":        checkAzureOIDCPipeline,
 	"deploy/pipelines/gitlab/prsweep.gitlab-ci.yml": checkGitLabTemplate,
 	"deploy/pipelines/gitlab/.gitlab-ci.yml":        checkGitLabPipeline,
 }
