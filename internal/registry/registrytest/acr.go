@@ -2,14 +2,8 @@ package registrytest
 
 import (
 	"crypto/x509"
-	"encoding/pem"
-	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -40,32 +34,26 @@ import (
 //
 // Any other request fails the test, and so does any PATCH: prsweep never changes
 // attributes (it never unlocks). Locks, timestamps and identities live in the
-// fake; the images in the backend registry.
+// fake; the images in the backend registry. Requests records what was served as
+// "METHOD route", e.g. "DELETE /acr/v1/{repo}/_tags/{tag}" or "POST /oauth2/token";
+// Throttle and ThrottleEvery answer the login server's requests 429.
 type ACR struct {
-	backend     backendAPI
+	fake
+	throttler
 	reg, login  *httptest.Server
-	fail        func(format string, args ...any)
-	now         func() time.Time
 	audience    string
-	wrap        func(server string, h http.Handler) http.Handler
 	access, ref time.Duration // token lifetimes
 
-	mu              sync.Mutex
-	identities      map[string]*acrIdentity // by client id, or "basic:"+user
-	connections     map[string]acrConnection
-	managed         string              // the managed identity's client id
-	entra           map[string]string   // Entra access token → identity key
-	refresh         map[string]acrGrant // ACR refresh token → grant
-	tokens          map[string]acrGrant // ACR access token → grant
-	generation      int                 // access tokens issued before this one are expired
-	attrs           map[string]ACRAttributes
-	created         map[string]time.Time // "repo:tag" and "repo@digest": first seen
-	throttle        []string             // Retry-After values of the next throttled answers
-	every           int                  // ThrottleEvery: every nth request is throttled
-	everyRetryAfter string
-	served          int // requests to the login server that could be throttled
-	throttled       int
-	requests        []string
+	// Under mu (the fake's):
+	identities  map[string]*acrIdentity // by client id, or "basic:"+user
+	connections map[string]acrConnection
+	managed     string              // the managed identity's client id
+	entra       map[string]string   // Entra access token → identity key
+	refresh     map[string]acrGrant // ACR refresh token → grant
+	tokens      map[string]acrGrant // ACR access token → grant
+	generation  int                 // access tokens issued before this one are expired
+	attrs       map[string]ACRAttributes
+	created     map[string]time.Time // "repo:tag" and "repo@digest": first seen
 
 	seen             map[string]map[string]bool // repo → digests the manifest listing knows
 	hiddenTagsListed bool                       // WithACRHiddenTagsInManifestListing
@@ -128,21 +116,6 @@ func (a *ACR) Host() string { return strings.TrimPrefix(a.reg.URL, "https://") }
 // AuthorityHost returns the Entra authority, "https://127.0.0.1:PORT/".
 func (a *ACR) AuthorityHost() string { return a.login.URL + "/" }
 
-// CertPEM returns the servers' certificate, for the client's trusted CAs.
-func (a *ACR) CertPEM() []byte {
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.reg.Certificate().Raw})
-}
-
-// WriteCAFile writes CertPEM into dir and returns the file's path (registry.caFile).
-func (a *ACR) WriteCAFile(t testing.TB, dir string) string {
-	t.Helper()
-	p := filepath.Join(dir, "acr-ca.pem")
-	if err := os.WriteFile(p, a.CertPEM(), 0o600); err != nil {
-		t.Fatalf("registrytest: %v", err)
-	}
-	return p
-}
-
 // SetRepositoryAttributes, SetTagAttributes and SetManifestAttributes set
 // changeable attributes, as `az acr repository update` would.
 func (a *ACR) SetRepositoryAttributes(repo string, at ACRAttributes) { a.setAttrs(repo, at) }
@@ -188,30 +161,6 @@ func (a *ACR) createdTime(key string) time.Time {
 	return t
 }
 
-// Throttle makes the next len(retryAfter) requests to the login server answer 429,
-// each with its Retry-After value ("" sends none).
-func (a *ACR) Throttle(retryAfter ...string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.throttle = append(a.throttle, retryAfter...)
-}
-
-// ThrottleEvery makes every nth request to the login server answer 429 with
-// retryAfter ("" sends none), as a registry at its operations-per-minute limit
-// does; 0 stops it.
-func (a *ACR) ThrottleEvery(n int, retryAfter string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.every, a.everyRetryAfter = n, retryAfter
-}
-
-// Throttled says how many requests were answered 429.
-func (a *ACR) Throttled() int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.throttled
-}
-
 // ExpireAccessTokens makes every ACR access token issued so far expired: the next
 // request with one gets 401 with error="invalid_token", and the client must get a
 // new one with its refresh token.
@@ -219,29 +168,4 @@ func (a *ACR) ExpireAccessTokens() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.generation++
-}
-
-// Requests returns every request served so far, as "METHOD route", e.g.
-// "DELETE /acr/v1/{repo}/_tags/{tag}" or "POST /oauth2/token".
-func (a *ACR) Requests() []string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return slices.Clone(a.requests)
-}
-
-// Count says how many requests were "METHOD route" (see Requests).
-func (a *ACR) Count(methodRoute string) int {
-	n := 0
-	for _, r := range a.Requests() {
-		if r == methodRoute {
-			n++
-		}
-	}
-	return n
-}
-
-func (a *ACR) note(method, route string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.requests = append(a.requests, method+" "+route)
 }

@@ -34,20 +34,10 @@ func (a *ACR) serveRegistry(w http.ResponseWriter, r *http.Request) {
 
 // throttled429 answers 429 when Throttle asked for it.
 func (a *ACR) throttled429(w http.ResponseWriter) bool {
-	a.mu.Lock()
-	a.served++
-	var retryAfter string
-	switch {
-	case len(a.throttle) > 0:
-		retryAfter, a.throttle = a.throttle[0], a.throttle[1:]
-	case a.every > 0 && a.served%a.every == 0:
-		retryAfter = a.everyRetryAfter
-	default:
-		a.mu.Unlock()
+	retryAfter, throttled := a.takeThrottle()
+	if !throttled {
 		return false
 	}
-	a.throttled++
-	a.mu.Unlock()
 	if retryAfter != "" {
 		w.Header().Set("Retry-After", retryAfter)
 	}

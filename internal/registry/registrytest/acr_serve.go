@@ -2,7 +2,6 @@ package registrytest
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"time"
 )
 
@@ -11,7 +10,7 @@ import (
 // stops it.
 func NewACR(backend *Server, fail func(format string, args ...any), opts ...ACROption) *ACR {
 	a := &ACR{
-		backend: backendAPI{backend}, fail: fail, now: time.Now, audience: "https://containerregistry.azure.net",
+		fake: newFake("ACR", backend, fail), audience: "https://containerregistry.azure.net",
 		access: 75 * time.Minute, ref: 3 * time.Hour,
 		identities: map[string]*acrIdentity{}, connections: map[string]acrConnection{},
 		entra: map[string]string{}, refresh: map[string]acrGrant{}, tokens: map[string]acrGrant{},
@@ -20,19 +19,9 @@ func NewACR(backend *Server, fail func(format string, args ...any), opts ...ACRO
 	for _, o := range opts {
 		o(a)
 	}
-	wrap := a.wrap
-	if wrap == nil {
-		wrap = func(_ string, h http.Handler) http.Handler { return h }
-	}
-	a.reg = httptest.NewTLSServer(wrap(ACRLoginServer, http.HandlerFunc(a.serveRegistry)))
-	a.login = httptest.NewTLSServer(wrap(ACRAuthority, http.HandlerFunc(a.serveLogin)))
+	a.reg = a.start(ACRLoginServer, a.serveRegistry)
+	a.login = a.start(ACRAuthority, a.serveLogin)
 	return a
-}
-
-// Close stops the fake's two servers.
-func (a *ACR) Close() {
-	a.reg.Close()
-	a.login.Close()
 }
 
 // The servers WithACRWrap names.

@@ -143,9 +143,3 @@ func pageOf[T any](w http.ResponseWriter, r *http.Request, items []T, name func(
 	}
 	return page, next, true
 }
-
-// unknown fails the test: the fake was asked something it does not know.
-func (a *ACR) unknown(w http.ResponseWriter, r *http.Request) {
-	a.fail("registrytest: the ACR fake does not know %s %s", r.Method, r.URL.Path)
-	acrJSONError(w, http.StatusNotFound, "UNSUPPORTED", "the fake does not know this request")
-}

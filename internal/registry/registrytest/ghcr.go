@@ -1,14 +1,10 @@
 package registrytest
 
 import (
-	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -38,17 +34,16 @@ import (
 // behind a Bearer challenge whose token must cover the repository and action
 // (pull; push for uploads). There is no DELETE in GHCR's OCI API: any is unknown.
 //
-// Any request the fake does not know fails the test.
+// Any request the fake does not know fails the test. Requests records what was
+// served as "METHOD route", e.g.
+// "DELETE /{kind}/{owner}/packages/container/{name}/versions/{id}" or "GET /token".
 type GHCR struct {
-	backend  backendAPI
+	fake
 	api, reg *httptest.Server
-	fail     func(format string, args ...any)
 	owner    string
 	user     bool // the owner is a user, not an organisation
-	now      func() time.Time
-	wrap     func(server string, h http.Handler) http.Handler
 
-	mu        sync.Mutex
+	// Under mu (the fake's):
 	tokens    map[string]ghcrToken // GitHub token → what it may do
 	regTokens map[string]ghcrGrant // registry token → what it covers
 	ids       map[string]int64     // "repo@digest" → version id
@@ -58,13 +53,9 @@ type GHCR struct {
 	downloads map[string]bool            // "repo@digest": public, more than 5,000 downloads
 	lagN      int                        // WithGHCRListingLag
 	lag       map[string]int             // "repo@digest" → listings still to leave it out of
-	limits    []GHCRLimit                // answers to the next API requests
-	every     int                        // every nth API request is rate-limited
-	everyKind GHCRLimit
-	served    int // API requests that could be rate-limited
+	limits    schedule[GHCRLimit]        // the API requests answered as rate-limited
 	limited   int
 	remaining int
-	requests  []string
 }
 
 // ghcrToken is a GitHub token: a classic personal access token with scopes, or
@@ -127,25 +118,15 @@ func StartGHCR(t testing.TB, backend *Server, owner string, opts ...GHCROption) 
 
 // NewGHCR starts the fake outside a test (the benchmark); Close stops it.
 func NewGHCR(backend *Server, owner string, fail func(format string, args ...any), opts ...GHCROption) *GHCR {
-	g := &GHCR{backend: backendAPI{backend}, owner: owner, fail: fail, now: time.Now, nextID: 1000, remaining: 5000,
+	g := &GHCR{fake: newFake("GHCR", backend, fail), owner: owner, nextID: 1000, remaining: 5000,
 		tokens: map[string]ghcrToken{}, regTokens: map[string]ghcrGrant{}, ids: map[string]int64{},
 		created: map[string]time.Time{}, seen: map[string]map[string]bool{}, downloads: map[string]bool{}, lag: map[string]int{}}
 	for _, o := range opts {
 		o(g)
 	}
-	wrap := g.wrap
-	if wrap == nil {
-		wrap = func(_ string, h http.Handler) http.Handler { return h }
-	}
-	g.api = httptest.NewTLSServer(wrap(GHCRAPI, http.HandlerFunc(g.serveAPI)))
-	g.reg = httptest.NewTLSServer(wrap(GHCRRegistry, http.HandlerFunc(g.serveRegistry)))
+	g.api = g.start(GHCRAPI, g.serveAPI)
+	g.reg = g.start(GHCRRegistry, g.serveRegistry)
 	return g
-}
-
-// Close stops the fake's two servers.
-func (g *GHCR) Close() {
-	g.api.Close()
-	g.reg.Close()
 }
 
 // Host returns the registry, "127.0.0.1:PORT": registry.url of the config.
@@ -153,21 +134,6 @@ func (g *GHCR) Host() string { return strings.TrimPrefix(g.reg.URL, "https://") 
 
 // APIURL returns the API base, "https://127.0.0.1:PORT": registry.api of the config.
 func (g *GHCR) APIURL() string { return g.api.URL }
-
-// CertPEM returns the servers' certificate, for the client's trusted CAs.
-func (g *GHCR) CertPEM() []byte {
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: g.api.Certificate().Raw})
-}
-
-// WriteCAFile writes CertPEM into dir and returns the file's path (registry.caFile).
-func (g *GHCR) WriteCAFile(t testing.TB, dir string) string {
-	t.Helper()
-	p := filepath.Join(dir, "ghcr-ca.pem")
-	if err := os.WriteFile(p, g.CertPEM(), 0o600); err != nil {
-		t.Fatalf("registrytest: %v", err)
-	}
-	return p
-}
 
 // AddClassicToken accepts a classic personal access token with these scopes
 // (read:packages, write:packages, delete:packages, …), which every API answer
@@ -199,7 +165,7 @@ func (g *GHCR) RateLimit(kind GHCRLimit, n int) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	for range n {
-		g.limits = append(g.limits, kind)
+		g.limits.next = append(g.limits.next, kind)
 	}
 }
 
@@ -207,7 +173,7 @@ func (g *GHCR) RateLimit(kind GHCRLimit, n int) {
 func (g *GHCR) RateLimitEvery(n int, kind GHCRLimit) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.every, g.everyKind = n, kind
+	g.limits.every, g.limits.everyWith = n, kind
 }
 
 // Limited says how many API requests were answered as rate-limited.
@@ -215,31 +181,6 @@ func (g *GHCR) Limited() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.limited
-}
-
-// Requests returns every request served so far, as "METHOD route", e.g.
-// "DELETE /{kind}/{owner}/packages/container/{name}/versions/{id}" or "GET /token".
-func (g *GHCR) Requests() []string {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return slices.Clone(g.requests)
-}
-
-// Count says how many requests were "METHOD route" (see Requests).
-func (g *GHCR) Count(methodRoute string) int {
-	n := 0
-	for _, r := range g.Requests() {
-		if r == methodRoute {
-			n++
-		}
-	}
-	return n
-}
-
-func (g *GHCR) note(method, route string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.requests = append(g.requests, method+" "+route)
 }
 
 // ociOwner is the owner as the registry's repository paths spell it.

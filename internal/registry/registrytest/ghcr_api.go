@@ -286,6 +286,6 @@ func ghPage[T any](w http.ResponseWriter, r *http.Request, base string, items []
 
 // unknownAPI fails the test: the fake was asked something it does not know.
 func (g *GHCR) unknownAPI(w http.ResponseWriter, r *http.Request) {
-	g.fail("registrytest: the GHCR fake does not know %s %s", r.Method, r.URL.EscapedPath())
+	g.unknownAt(r, r.URL.EscapedPath())
 	ghError(w, http.StatusNotFound, "Not Found")
 }

@@ -28,14 +28,7 @@ func (g *GHCR) apiToken(w http.ResponseWriter, r *http.Request) (ghcrToken, bool
 // rateLimited sets the x-ratelimit-* headers and answers a rate-limited request.
 func (g *GHCR) rateLimited(w http.ResponseWriter) bool {
 	g.mu.Lock()
-	g.served++
-	var kind GHCRLimit
-	switch {
-	case len(g.limits) > 0:
-		kind, g.limits = g.limits[0], g.limits[1:]
-	case g.every > 0 && g.served%g.every == 0:
-		kind = g.everyKind
-	}
+	kind, _ := g.limits.take()
 	if kind != "" {
 		g.limited++
 	} else if g.remaining > 0 {

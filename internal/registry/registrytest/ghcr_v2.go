@@ -29,7 +29,7 @@ func (g *GHCR) serveRegistry(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(p, "/v2/"):
 		g.v2(w, r)
 	default:
-		g.unknownRegistry(w, r)
+		g.unknown(w, r)
 	}
 }
 
@@ -101,7 +101,7 @@ func (g *GHCR) v2(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if cut <= 0 {
-		g.unknownRegistry(w, r)
+		g.unknown(w, r)
 		return
 	}
 	repo, tail := rest[:cut], rest[cut+1:]
@@ -109,7 +109,7 @@ func (g *GHCR) v2(w http.ResponseWriter, r *http.Request) {
 	action := "pull"
 	switch {
 	case kind == "tags" && tail != "tags/list":
-		g.unknownRegistry(w, r)
+		g.unknown(w, r)
 		return
 	case r.Method == http.MethodGet || r.Method == http.MethodHead:
 	case r.Method == http.MethodDelete:
@@ -119,7 +119,7 @@ func (g *GHCR) v2(w http.ResponseWriter, r *http.Request) {
 	case kind == "manifests" && r.Method == http.MethodPut, kind == "blobs" && strings.HasPrefix(tail, "blobs/uploads/"):
 		action = "push"
 	default:
-		g.unknownRegistry(w, r)
+		g.unknown(w, r)
 		return
 	}
 	route := "/v2/{repo}/" + kind
@@ -204,10 +204,4 @@ func (g *GHCR) toFront(loc string) string {
 	}
 	u.Scheme, u.Host = "https", g.Host()
 	return u.String()
-}
-
-// unknownRegistry fails the test: the fake was asked something it does not know.
-func (g *GHCR) unknownRegistry(w http.ResponseWriter, r *http.Request) {
-	g.fail("registrytest: the GHCR fake does not know %s %s", r.Method, r.URL.Path)
-	acrJSONError(w, http.StatusNotFound, "UNSUPPORTED", "the fake does not know this request")
 }

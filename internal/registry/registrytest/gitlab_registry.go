@@ -1,14 +1,9 @@
 package registrytest
 
 import (
-	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -46,12 +41,15 @@ import (
 // backend as they are.
 //
 // Any other request fails the test, and so does the bulk tag deletion (DELETE
-// …/tags without a tag name): prsweep never uses it.
+// …/tags without a tag name): prsweep never uses it. Requests records what was
+// served as "METHOD route", e.g.
+// "DELETE /api/v4/projects/:id/registry/repositories/:rid/tags/:tag" or
+// "HEAD /v2/{repo}/manifests/{ref}"; Throttle and ThrottleEvery answer /api/v4
+// requests 429.
 type GitLab struct {
-	backend  backendAPI
+	fake
+	throttler
 	api, reg *httptest.Server
-	fail     func(format string, args ...any)
-	now      func() time.Time
 	keyset   bool // tags listings paginate by keyset (GitLab.com)
 	noLink   bool // offset pages without a Link header (X-Next-Page only)
 	// thirdParty: the registry has no tag delete, and GitLab deletes a tag the way
@@ -60,19 +58,13 @@ type GitLab struct {
 	thirdParty bool
 	refused    bool // the registry answers GitLab's tag DELETE with 400: nothing changes
 
-	mu              sync.Mutex
-	projects        []*glProject
-	groups          map[string]int // group path → id
-	tokens          map[string]GitLabToken
-	jwts            map[string]glGrant
-	repoIDs         map[string]int // registry repository path → id
-	created         map[string]time.Time
-	throttle        []string
-	every           int
-	everyRetryAfter string
-	served          int
-	throttled       int
-	requests        []string
+	// Under mu (the fake's):
+	projects []*glProject
+	groups   map[string]int // group path → id
+	tokens   map[string]GitLabToken
+	jwts     map[string]glGrant
+	repoIDs  map[string]int // registry repository path → id
+	created  map[string]time.Time
 }
 
 // GitLabToken is what a personal, project or group access token may do.
@@ -133,21 +125,15 @@ func StartGitLab(t testing.TB, backend *Server, opts ...GitLabOption) *GitLab {
 // NewGitLab starts the fake outside a test (the benchmark); fail receives what a
 // test's Errorf would. Close stops it.
 func NewGitLab(backend *Server, fail func(format string, args ...any), opts ...GitLabOption) *GitLab {
-	g := &GitLab{backend: backendAPI{backend}, fail: fail, now: time.Now,
+	g := &GitLab{fake: newFake("GitLab", backend, fail),
 		tokens: map[string]GitLabToken{}, jwts: map[string]glGrant{}, groups: map[string]int{},
 		repoIDs: map[string]int{}, created: map[string]time.Time{}}
 	for _, o := range opts {
 		o(g)
 	}
-	g.api = httptest.NewTLSServer(http.HandlerFunc(g.serveAPI))
-	g.reg = httptest.NewTLSServer(http.HandlerFunc(g.serveRegistry))
+	g.api = g.start("gitlab", g.serveAPI)
+	g.reg = g.start("registry", g.serveRegistry)
 	return g
-}
-
-// Close stops the fake's two servers.
-func (g *GitLab) Close() {
-	g.api.Close()
-	g.reg.Close()
 }
 
 // URL returns GitLab's base URL, "https://127.0.0.1:PORT" (registry.api).
@@ -155,21 +141,6 @@ func (g *GitLab) URL() string { return g.api.URL }
 
 // Host returns the registry host, "127.0.0.1:PORT" (registry.url).
 func (g *GitLab) Host() string { return strings.TrimPrefix(g.reg.URL, "https://") }
-
-// CertPEM returns the servers' certificate, for the client's trusted CAs.
-func (g *GitLab) CertPEM() []byte {
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: g.api.Certificate().Raw})
-}
-
-// WriteCAFile writes CertPEM into dir and returns the file's path (registry.caFile).
-func (g *GitLab) WriteCAFile(t testing.TB, dir string) string {
-	t.Helper()
-	p := filepath.Join(dir, "gitlab-ca.pem")
-	if err := os.WriteFile(p, g.CertPEM(), 0o600); err != nil {
-		t.Fatalf("registrytest: %v", err)
-	}
-	return p
-}
 
 // AddProject adds a project (group/name) and returns its id. Its container
 // repositories are the backend's repositories named path or path/…; its groups
@@ -213,75 +184,10 @@ func (g *GitLab) createdAt(key string) time.Time {
 	return t
 }
 
-// Throttle makes the next len(retryAfter) /api/v4 requests answer 429, each with its
-// Retry-After value ("" sends none).
-func (g *GitLab) Throttle(retryAfter ...string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.throttle = append(g.throttle, retryAfter...)
-}
-
-// ThrottleEvery makes every nth /api/v4 request answer 429 with retryAfter, as
-// GitLab does at its rate limit; 0 stops it.
-func (g *GitLab) ThrottleEvery(n int, retryAfter string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.every, g.everyRetryAfter = n, retryAfter
-}
-
-// Throttled says how many requests were answered 429.
-func (g *GitLab) Throttled() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.throttled
-}
-
-// takeThrottle says whether this request is throttled, and with which Retry-After.
-func (g *GitLab) takeThrottle() (retryAfter string, throttled bool) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.served++
-	switch {
-	case len(g.throttle) > 0:
-		retryAfter, g.throttle = g.throttle[0], g.throttle[1:]
-	case g.every > 0 && g.served%g.every == 0:
-		retryAfter = g.everyRetryAfter
-	default:
-		return "", false
-	}
-	g.throttled++
-	return retryAfter, true
-}
-
-// Requests returns every request served so far, as "METHOD route", e.g.
-// "DELETE /api/v4/projects/:id/registry/repositories/:rid/tags/:tag" or
-// "HEAD /v2/{repo}/manifests/{ref}".
-func (g *GitLab) Requests() []string {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return slices.Clone(g.requests)
-}
-
-// Count says how many requests were "METHOD route" (see Requests).
-func (g *GitLab) Count(methodRoute string) int {
-	n := 0
-	for _, r := range g.Requests() {
-		if r == methodRoute {
-			n++
-		}
-	}
-	return n
-}
-
-func (g *GitLab) note(method, route string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.requests = append(g.requests, method+" "+route)
-}
-
-// unknown fails the test: the fake was asked something it does not know.
-func (g *GitLab) unknown(w http.ResponseWriter, r *http.Request) {
-	g.fail("registrytest: the GitLab fake does not know %s %s", r.Method, r.URL.Path)
+// unknownGitLab fails the test: the fake was asked something it does not know. It
+// answers with GitLab's body, not a registry's.
+func (g *GitLab) unknownGitLab(w http.ResponseWriter, r *http.Request) {
+	g.unknownAt(r, r.URL.Path)
 	writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
 }
 

@@ -18,14 +18,14 @@ func (g *GitLab) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/api/v4/")
 	if !ok {
-		g.unknown(w, r)
+		g.unknownGitLab(w, r)
 		return
 	}
 	var seg []string
 	for _, s := range strings.Split(rest, "/") {
 		u, err := url.PathUnescape(s)
 		if err != nil {
-			g.unknown(w, r)
+			g.unknownGitLab(w, r)
 			return
 		}
 		seg = append(seg, u)
@@ -84,7 +84,7 @@ func (g *GitLab) serveAPI(w http.ResponseWriter, r *http.Request) {
 			g.deleteTag(w, r, repo, seg[6], tok)
 		}
 	default:
-		g.unknown(w, r)
+		g.unknownGitLab(w, r)
 	}
 }
 

@@ -18,7 +18,7 @@ import (
 func (g *GitLab) jwtAuth(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if r.Method != http.MethodGet || q.Get("service") != "container_registry" {
-		g.unknown(w, r)
+		g.unknownGitLab(w, r)
 		return
 	}
 	var tok GitLabToken
@@ -76,7 +76,7 @@ func (g *GitLab) serveRegistry(w http.ResponseWriter, r *http.Request) {
 	}
 	p, ok := strings.CutPrefix(r.URL.Path, "/v2/")
 	if !ok {
-		g.unknown(w, r)
+		g.unknownGitLab(w, r)
 		return
 	}
 	w.Header().Set("Gitlab-Container-Registry-Version", "v4.15.0-gitlab")
@@ -94,7 +94,7 @@ func (g *GitLab) serveRegistry(w http.ResponseWriter, r *http.Request) {
 	}
 	repo, kind := glV2Route(p)
 	if repo == "" {
-		g.unknown(w, r)
+		g.unknownGitLab(w, r)
 		return
 	}
 	g.note(r.Method, "/v2/{repo}/"+kind)
@@ -106,7 +106,7 @@ func (g *GitLab) serveRegistry(w http.ResponseWriter, r *http.Request) {
 	case http.MethodPut, http.MethodPost, http.MethodPatch:
 		action = "push"
 	default:
-		g.unknown(w, r)
+		g.unknownGitLab(w, r)
 		return
 	}
 	if !authed || !slices.Contains(grant.access[repo], action) {
