@@ -204,3 +204,32 @@ func atoi(t *testing.T, s string) int {
 	}
 	return n
 }
+
+// A PR tag on a child of a kept release index: the tag goes (or stays, said why),
+// but the child's version never does, and the release pulls whole.
+func TestGHCRWithGitHubPRTagOnAReleaseChild(t *testing.T) {
+	e := newGHPair(t)
+	registrytest.MustSeed(t, e.backend, registrytest.ClassicSet())
+	rel, err := e.backend.SeedIndex(context.Background(), "jarvis", "5.40.0",
+		[]registrytest.Image{{Seed: 7001, OCI: true, Tag: "PR3610-amd64"}, {Seed: 7003, OCI: true, Platform: "linux/arm64", Tag: "5.40.0-arm64"}}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.sweeper(t, "").Run(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range res.Items {
+		if it.Ref() == "jarvis:PR3610-amd64" && !it.Done && it.Reason == "" {
+			t.Errorf("%s kept without a reason", it.Ref())
+		}
+	}
+	for _, d := range append([]string{rel.Digest}, rel.Children...) {
+		if !exists(t, e.backend.Host(), d) {
+			t.Errorf("%s was removed, but the release 5.40.0 needs it", d)
+		}
+	}
+	if err := registrytest.Pull(context.Background(), e.backend.Host(), "jarvis", "5.40.0"); err != nil {
+		t.Error(err)
+	}
+}
