@@ -1,11 +1,8 @@
 package registrytest_test
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -44,9 +41,7 @@ func startACR(t *testing.T, tb testing.TB) acrClient {
 	registrytest.MustSeed(t, backend, registrytest.ClassicSet())
 	f := registrytest.StartACR(tb, backend)
 	f.AddBasicUser("user", "pass", registrytest.ACRContributor())
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(f.CertPEM())
-	return acrClient{t, f, &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}}
+	return acrClient{t, f, trusting(f.CertPEM())}
 }
 
 // do sends method path with a token for scope ("" for none) and returns the answer.
@@ -71,13 +66,7 @@ func (c acrClient) do(method, path, scope string) (*http.Response, string) {
 
 func (c acrClient) send(req *http.Request) (*http.Response, string) {
 	c.t.Helper()
-	resp, err := c.http.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	return exchange(c.t, c.http, req)
 }
 
 func TestACRChallenge(t *testing.T) {

@@ -1,10 +1,7 @@
 package registrytest_test
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -25,9 +22,7 @@ func startGHCR(t *testing.T, tb testing.TB) ghcrClient {
 	registrytest.MustSeed(t, backend, []registrytest.Image{{Repo: "team/app", Tag: "pr-1", Seed: 1}, {Repo: "team/app", Tag: "latest", Seed: 2}})
 	f := registrytest.StartGHCR(tb, backend, "Contoso")
 	f.AddClassicToken("tok", "read:packages", "delete:packages")
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(f.CertPEM())
-	return ghcrClient{t, f, &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}}
+	return ghcrClient{t, f, trusting(f.CertPEM())}
 }
 
 func (c ghcrClient) do(method, url string) (*http.Response, string) {
@@ -37,13 +32,7 @@ func (c ghcrClient) do(method, url string) (*http.Response, string) {
 		c.t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer tok")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp, string(body)
+	return exchange(c.t, c.http, req)
 }
 
 func TestGHCRFakeAPI(t *testing.T) {

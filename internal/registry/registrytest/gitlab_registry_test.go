@@ -1,9 +1,6 @@
 package registrytest_test
 
 import (
-	"crypto/tls"
-	"crypto/x509"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -29,9 +26,7 @@ func startGitLab(t *testing.T, tb testing.TB, opts ...registrytest.GitLabOption)
 	f := registrytest.StartGitLab(tb, backend, opts...)
 	f.AddProject("team/app")
 	f.AddToken("tok", registrytest.GitLabDeveloper())
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(f.CertPEM())
-	return glClient{t, f, &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}}
+	return glClient{t, f, trusting(f.CertPEM())}
 }
 
 // do sends method path (under GitLab's URL) with token ("" for none).
@@ -41,13 +36,8 @@ func (c glClient) do(method, path, token string) (*http.Response, string) {
 	if token != "" {
 		req.Header.Set("PRIVATE-TOKEN", token)
 	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, strings.TrimSpace(string(b))
+	resp, body := exchange(c.t, c.http, req)
+	return resp, strings.TrimSpace(body)
 }
 
 func TestGitLabAnswersAsDocumented(t *testing.T) {
