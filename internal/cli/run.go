@@ -78,9 +78,14 @@ func newRunCmd(e env, code *int) *cobra.Command {
 			defer closeAudit()
 			ctx, cancel := s.Context(c.Context())
 			defer cancel()
+			st, err := report.NewStream(e.stdout, format, report.Report{DryRun: f.dryRun, Verbose: f.verbose})
+			if err != nil {
+				return err
+			}
+			s.Sink = st.Add // the report streams: memory holds the repositories in flight, not every tag
 			res, err := s.Run(ctx, f.dryRun)
 			f.stopProgress()
-			*code, err = printResult(e, format, f.verbose, res, err)
+			*code, err = printStream(st, res, err)
 			return err
 		},
 	}
@@ -121,18 +126,29 @@ func configFlag(c *cobra.Command, e env, path string) (string, error) {
 // printResult writes the report of a sweep that got as far as a plan and returns
 // the exit code. A limit error still prints the report (every tag kept, with why).
 func printResult(e env, format report.Format, verbose bool, res sweep.Result, err error) (int, error) {
+	st, serr := report.NewStream(e.stdout, format, report.Report{DryRun: res.DryRun, Verbose: verbose})
+	if serr != nil {
+		return ExitFailed, serr
+	}
+	return printStream(st, res, err)
+}
+
+// printStream is printResult for a report that the sweep streamed into st:
+// res.Items, if any, are added to it.
+func printStream(st *report.Stream, res sweep.Result, err error) (int, error) {
 	var limit *plan.LimitError
 	if err != nil && !errors.As(err, &limit) {
+		st.Discard()
 		return ExitFailed, err
 	}
-	rep := report.Report{DryRun: res.DryRun, Verbose: verbose, Items: res.Items}
-	if werr := report.Write(e.stdout, format, rep); werr != nil {
+	st.Add(res.Items)
+	if werr := st.Close(); werr != nil {
 		return ExitFailed, fmt.Errorf("writing the report: %w", werr)
 	}
 	if limit != nil {
 		return ExitSafety, err
 	}
-	if report.Summarize(res.Items, res.DryRun).Failed > 0 {
+	if st.Summary().Failed > 0 {
 		return ExitFailed, nil
 	}
 	return ExitOK, nil

@@ -106,6 +106,14 @@ func (s *Stream) Summary() Summary {
 	return s.sum
 }
 
+// Discard removes the spill and writes nothing: for a sweep that failed before
+// its report.
+func (s *Stream) Discard() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.spill.close()
+}
+
 // Close writes the report and removes the spill. Add must not be called after.
 func (s *Stream) Close() error {
 	s.mu.Lock()

@@ -41,6 +41,11 @@ type Sweeper struct {
 	Logger       *slog.Logger
 	Progress     Progress       // told how the sweep advances (progress.go); nil: nothing
 	Limiter      *httpx.Limiter // the request budget the adapters share; its Stats count requests
+	// Sink, when set, takes each repository's items as the repository is done, and
+	// Run returns none: a report streams, and memory holds the repositories in
+	// flight, not every tag. A safety limit still holds the whole plan first (then
+	// Sink gets it at the end).
+	Sink func([]plan.Item)
 
 	only    *scm.Ref // set by ForPR: the one pull request this sweep may delete for
 	readAll bool     // set by Explain: read every tag of a repository with deletions, to show its digest
@@ -59,22 +64,30 @@ type Result struct {
 // deleted; the items say why), or a failure that kept the sweep from looking at
 // anything.
 func (s *Sweeper) Run(ctx context.Context, dryRun bool) (Result, error) {
-	if dryRun || s.Limits != (plan.Limits{}) {
+	if s.Limits != (plan.Limits{}) || (dryRun && s.Sink == nil) {
 		p, err := s.Plan(ctx)
-		if err != nil || dryRun {
-			return Result{DryRun: dryRun, Items: p.Items}, err
+		if err == nil && !dryRun {
+			s.Apply(ctx, p.Items)
 		}
-		s.Apply(ctx, p.Items)
-		return Result{Items: p.Items}, nil
+		return s.result(dryRun, p.Items), err
 	}
-	items, err := s.sweep(ctx, true)
-	return Result{Items: items}, err
+	items, err := s.sweep(ctx, !dryRun, s.Sink)
+	return s.result(dryRun, items), err
+}
+
+// result hands items to the Sink, if any, or returns them.
+func (s *Sweeper) result(dryRun bool, items []plan.Item) Result {
+	if s.Sink != nil {
+		s.Sink(items)
+		return Result{DryRun: dryRun}
+	}
+	return Result{DryRun: dryRun, Items: items}
 }
 
 // Plan decides every tag and what goes with the deleted ones, deleting nothing.
 func (s *Sweeper) Plan(ctx context.Context) (plan.Plan, error) {
 	p := plan.Plan{Schema: plan.Schema, CreatedAt: s.now().UTC(), Registry: s.Host}
-	items, err := s.sweep(ctx, false)
+	items, err := s.sweep(ctx, false, nil)
 	p.Items = items
 	if err != nil {
 		return p, err
@@ -100,8 +113,9 @@ func (s *Sweeper) applier(fresh bool) apply.Applier {
 }
 
 // sweep runs every selected repository through the pipeline, deleting as each
-// repository's plan is made when del is set. Items come back sorted.
-func (s *Sweeper) sweep(ctx context.Context, del bool) ([]plan.Item, error) {
+// repository's plan is made when del is set. Items come back sorted, or go to
+// sink (when not nil) as each repository is done.
+func (s *Sweeper) sweep(ctx context.Context, del bool, sink func([]plan.Item)) ([]plan.Item, error) {
 	log := s.logger()
 	repos, err := discover.Repositories(ctx, s.Registry, s.Repositories)
 	switch {
@@ -122,7 +136,12 @@ func (s *Sweeper) sweep(ctx context.Context, del bool) ([]plan.Item, error) {
 	g.SetLimit(max(s.Concurrency, 1)) // repositories in flight: memory grows with them, not with tags
 	for i, name := range repos {
 		g.Go(func() error {
-			perRepo[i], listErrs[i] = s.sweepRepo(ctx, name, cache, past, del)
+			items, err := s.sweepRepo(ctx, name, cache, past, del)
+			if listErrs[i] = err; sink != nil {
+				sink(items)
+			} else {
+				perRepo[i] = items
+			}
 			return nil
 		})
 	}
