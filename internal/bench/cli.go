@@ -60,13 +60,14 @@ a synthetic registry served in-process, every request through a latency and quot
   go run ./cmd/prsweep-bench -registry 2.8 -repos 10 -tags 500
   go run ./cmd/prsweep-bench -registry acr -sku standard
   go run ./cmd/prsweep-bench -registry memory -repos 100 -tags 10000 -latency 0 -algorithms prsweep
+  go run ./cmd/prsweep-bench -faults -repos 10 -tags 100 -algorithms prsweep
 
 `)
 		fs.PrintDefaults()
 	}
 	var o Options
 	var quota, algorithms string
-	var inProcess, asJSON bool
+	var inProcess, asJSON, faults bool
 	fs.StringVar(&o.Registry, "registry", RegistryV3, "registry: "+strings.Join(Registries(), ", "))
 	fs.IntVar(&o.Repos, "repos", 0, "repositories (default 10; 2 for acr)")
 	fs.IntVar(&o.Tags, "tags", 0, "tags per repository (default 500; 100 for acr)")
@@ -83,6 +84,7 @@ a synthetic registry served in-process, every request through a latency and quot
 	fs.StringVar(&o.LogLevel, "log-level", "warn", "level of the sweeps' logs (stderr)")
 	fs.StringVar(&o.Output, "output", "text", "prsweep's report format: text, json or markdown (the report itself is discarded)")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	fs.BoolVar(&faults, "faults", false, "inject faults into the registry's and the source's requests: 0.2% held 60s, 5% answered 500, 503 or 429")
 	fs.StringVar(&o.HeapFile, "heap-profile", "", "write a heap profile of prsweep's sweep near its peak to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return o, false, err
@@ -96,6 +98,9 @@ a synthetic registry served in-process, every request through a latency and quot
 	}
 	if o.Tags == 0 {
 		o.Tags = map[bool]int{true: 100, false: 500}[small]
+	}
+	if faults {
+		o.Faults = DefaultFaults
 	}
 	if err := parseQuota(quota, &o.Quota); err != nil {
 		return o, false, err

@@ -52,7 +52,10 @@ type JobResult struct {
 	Deleted   int           `json:"deleted"`
 	Preserved int           `json:"preserved"`
 	Failed    int           `json:"failed"`
-	Error     string        `json:"error,omitempty"`
+	// FailedLines are the report's last lines under Failed: (text output), a
+	// sample of why.
+	FailedLines []string `json:"failedLines,omitempty"`
+	Error       string   `json:"error,omitempty"`
 }
 
 // runJob runs j in this process; logs go to logw.
@@ -98,6 +101,7 @@ func runPrsweep(ctx context.Context, j Job, logw io.Writer) (JobResult, error) {
 		res.Preserved, _ = strconv.Atoi(m[2])
 		res.Failed, _ = strconv.Atoi(m[3])
 	}
+	res.FailedLines = failedLines(out.String())
 	if code != cli.ExitOK && code != cli.ExitFailed {
 		return res, fmt.Errorf("prsweep run exited %d", code)
 	}
@@ -109,6 +113,23 @@ var (
 	countLine   = regexp.MustCompile(`(?m)^(\d+) (?:deleted|would be deleted), (\d+) preserved, (\d+) failed`)
 	jsonSummary = regexp.MustCompile(`"summary":\s*\{"deleted":\s*(\d+),\s*"preserved":\s*(\d+),\s*"failed":\s*(\d+)`)
 )
+
+// failedLines returns the last few lines of the text report's Failed section
+// found in its tail.
+func failedLines(tail string) []string {
+	_, failed, ok := strings.Cut(tail, "\nFailed:\n")
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, l := range strings.Split(failed, "\n") {
+		if !strings.HasPrefix(l, "  ") {
+			break
+		}
+		out = append(out, strings.TrimSpace(l))
+	}
+	return out[max(0, len(out)-5):]
+}
 
 // tail keeps the last 4 KiB written to it: the end of a report, which may be
 // hundreds of megabytes long.

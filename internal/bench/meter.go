@@ -16,11 +16,13 @@ type Meter struct {
 	limit    *limiter // nil: no quota
 	classify func(*http.Request) string
 	exempt   func(*http.Request) bool // outside the quota (sign-in)
+	faults   *injector                // nil: none
 
 	mu       sync.Mutex
 	counts   map[string]int
 	upstream map[string]time.Duration // time the upstream took, by kind
 	statuses map[string]int           // "2xx", "404", "4xx", "429", "5xx"
+	held     int                      // requests held by an injected fault
 	prs      map[string]bool          // distinct pull requests read (source)
 	inFlight int
 	peak     int
@@ -32,7 +34,8 @@ type Counts struct {
 	Upstream   map[string]time.Duration `json:"upstream"` // summed over the requests of each kind
 	Statuses   map[string]int           `json:"statuses"`
 	Total      int                      `json:"total"`
-	Throttled  int                      `json:"throttled"` // answered 429 (by the quota or the upstream)
+	Throttled  int                      `json:"throttled"`      // answered 429 (by the quota, the upstream or a fault)
+	Held       int                      `json:"held,omitempty"` // held by an injected fault
 	DistinctPR int                      `json:"distinctPR"`
 	PeakFlight int                      `json:"peakInFlight"`
 }
@@ -51,6 +54,7 @@ func (m *Meter) Reset() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.counts, m.upstream, m.statuses, m.prs = map[string]int{}, map[string]time.Duration{}, map[string]int{}, map[string]bool{}
+	m.held = 0
 	m.peak = m.inFlight
 }
 
@@ -59,7 +63,7 @@ func (m *Meter) Snapshot() Counts {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	c := Counts{ByKind: map[string]int{}, Upstream: map[string]time.Duration{}, Statuses: map[string]int{},
-		DistinctPR: len(m.prs), PeakFlight: m.peak, Throttled: m.statuses["429"]}
+		DistinctPR: len(m.prs), PeakFlight: m.peak, Throttled: m.statuses["429"], Held: m.held}
 	for k, n := range m.counts {
 		c.ByKind[k] = n
 		c.Total += n
@@ -79,14 +83,25 @@ func (m *Meter) Wrap(h http.Handler) http.Handler {
 		kind := m.classify(r)
 		m.begin(kind, r)
 		defer m.end()
-		if m.latency > 0 {
-			t := time.NewTimer(m.latency)
+		f := m.faults.draw()
+		if f.hold > 0 {
+			m.mu.Lock()
+			m.held++
+			m.mu.Unlock()
+		}
+		if d := m.latency + f.hold; d > 0 {
+			t := time.NewTimer(d)
 			select {
 			case <-r.Context().Done():
 				t.Stop()
 				return
 			case <-t.C:
 			}
+		}
+		if f.status != 0 {
+			m.status(statusClass(f.status))
+			f.answer(w)
+			return
 		}
 		if m.limit != nil && !m.exempt(r) {
 			if ok, wait := m.limit.admit(r.Method); !ok {

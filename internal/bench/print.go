@@ -24,6 +24,10 @@ func (r *Report) Write(w io.Writer) error {
 	fmt.Fprintf(w, "data:      %d repositories × %d tags (seed %d): %d tags, %d PR tags, %d distinct PRs; %d tags to delete (%d signature tags)\n",
 		o.Repos, o.Tags, o.Seed, r.Tags, r.PRTags, r.PRs, r.Expected.Deleted, r.Expected.Sigs)
 	fmt.Fprintf(w, "network:   %s per request; registry quota: %s\n", o.Latency, quotaText(o.Quota))
+	if f := o.Faults; f.active() {
+		fmt.Fprintf(w, "faults:    %.1f%% of requests held %s, %.1f%% answered 500, 503 or 429 (registry and source)\n",
+			100*f.Held, f.HoldFor, 100*f.Errors)
+	}
 	fmt.Fprintf(w, "prsweep:   %s\n\n", settingsText(o))
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -50,6 +54,10 @@ func (r *Report) Write(w io.Writer) error {
 		each("  "+k, func(f Figures) string { return count(f.Registry.ByKind[k]) }, count(r.Minimal.Registry[k]))
 	}
 	each("429 answers", func(f Figures) string { return fmt.Sprint(f.Registry.Throttled) }, "0")
+	if o.Faults.active() {
+		each("5xx answers", func(f Figures) string { return count(f.Registry.Statuses["5xx"]) }, "")
+		each("held by a fault", func(f Figures) string { return count(f.Registry.Held + f.Source.Held) }, "")
+	}
 	each("peak requests in flight", func(f Figures) string { return fmt.Sprint(f.Registry.PeakFlight) }, "")
 	each("source requests (PR GET)", func(f Figures) string { return fmt.Sprint(f.Source.Total) }, fmt.Sprint(r.Minimal.Source))
 	each("  distinct PRs read", func(f Figures) string { return fmt.Sprint(f.Source.DistinctPR) }, fmt.Sprint(r.PRs))
@@ -85,7 +93,8 @@ func details(w io.Writer, f Figures) {
 		what  string
 		items []string
 	}{{"kept tags gone or moved", f.Outcome.Wrong}, {"tags left that should be gone", f.Outcome.Missed},
-		{"children of kept indexes missing", f.Outcome.Broken}, {"requests the fakes did not know", f.Unknown}} {
+		{"children of kept indexes missing", f.Outcome.Broken}, {"requests the fakes did not know", f.Unknown},
+		{"of the failures reported", f.Result.FailedLines}} {
 		if len(list.items) > 0 {
 			fmt.Fprintf(w, "%s: %d %s: %s\n", f.Algorithm, len(list.items), list.what, firstFew(list.items))
 		}

@@ -16,6 +16,7 @@ type Options struct {
 	Registry    string        // RegistryV3, Registry28, RegistryACR or RegistryMemory
 	Latency     time.Duration // added to every request, registry and source alike
 	Quota       Quota         // the registry's; ACR without one gets Standard's
+	Faults      Faults        // injected into the registry's and the source's requests; none when zero
 	SKU         string        // rateLimit.sku of prsweep's configuration; "" leaves it out
 	Concurrency int           // prsweep's concurrency; 0 leaves the default
 	DryRun      bool

@@ -83,6 +83,10 @@ func newWorld(ctx context.Context, o Options, ds *Dataset) (w *world, err error)
 		authority: newMeter(o.Latency, Quota{}, authorityKind),
 	}
 	w.registry.exempt = signIn
+	if o.Faults.active() {
+		w.registry.faults = newInjector(o.Faults, o.Seed)
+		w.source.faults = newInjector(o.Faults, o.Seed+1)
+	}
 	defer func() {
 		if err != nil {
 			w.close()
