@@ -55,8 +55,8 @@ type ACR struct {
 	attrs       map[string]ACRAttributes
 	created     map[string]time.Time // "repo:tag" and "repo@digest": first seen
 
-	seen             map[string]map[string]bool // repo → digests the manifest listing knows
-	hiddenTagsListed bool                       // WithACRHiddenTagsInManifestListing
+	seen             seenManifests // the manifests the listing knows
+	hiddenTagsListed bool          // WithACRHiddenTagsInManifestListing
 }
 
 // ACRRole is what an identity may do: "catalog" (list repositories), and the

@@ -32,27 +32,13 @@ func WithACRHiddenTagsInManifestListing() ACROption {
 func (a *ACR) remember(repo string, digests ...string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.seen == nil {
-		a.seen = map[string]map[string]bool{}
-	}
-	if a.seen[repo] == nil {
-		a.seen[repo] = map[string]bool{}
-	}
-	for _, d := range digests {
-		if d != "" {
-			a.seen[repo][d] = true
-		}
-	}
+	a.seen.add(repo, digests...)
 }
 
 func (a *ACR) remembered(repo string) []string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	var ds []string
-	for d := range a.seen[repo] {
-		ds = append(ds, d)
-	}
-	return ds
+	return a.seen.of(repo)
 }
 
 // repoManifests returns every manifest of repo the fake knows (see above) and the

@@ -14,7 +14,7 @@ func NewACR(backend *Server, fail func(format string, args ...any), opts ...ACRO
 		access: 75 * time.Minute, ref: 3 * time.Hour,
 		identities: map[string]*acrIdentity{}, connections: map[string]acrConnection{},
 		entra: map[string]string{}, refresh: map[string]acrGrant{}, tokens: map[string]acrGrant{},
-		attrs: map[string]ACRAttributes{}, created: map[string]time.Time{},
+		attrs: map[string]ACRAttributes{}, created: map[string]time.Time{}, seen: seenManifests{},
 	}
 	for _, o := range opts {
 		o(a)

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -172,6 +174,26 @@ func (b backendAPI) manifests(ctx context.Context, repo string, queue []string) 
 	}
 	return found, nil
 }
+
+// seenManifests is what a fake knows of the manifests the backend cannot list
+// (it has no API for that): repo → digests, each seen as a tag's target, an
+// index's child or a manifest a tag moved away from. Its owner guards it.
+type seenManifests map[string]map[string]bool
+
+// add notes digests of repo ("" is no digest).
+func (s seenManifests) add(repo string, digests ...string) {
+	if s[repo] == nil {
+		s[repo] = map[string]bool{}
+	}
+	for _, d := range digests {
+		if d != "" {
+			s[repo][d] = true
+		}
+	}
+}
+
+// of returns the digests noted for repo, in no order.
+func (s seenManifests) of(repo string) []string { return slices.Collect(maps.Keys(s[repo])) }
 
 // delete sends DELETE /v2/{repo}/manifests/{ref}: distribution v3 removes a tag
 // alone, or a manifest by digest with every tag on it.

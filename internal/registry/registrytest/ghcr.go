@@ -49,11 +49,11 @@ type GHCR struct {
 	ids       map[string]int64     // "repo@digest" → version id
 	created   map[string]time.Time // "repo@digest" → the version's created_at
 	nextID    int64
-	seen      map[string]map[string]bool // repo → digests known as versions
-	downloads map[string]bool            // "repo@digest": public, more than 5,000 downloads
-	lagN      int                        // WithGHCRListingLag
-	lag       map[string]int             // "repo@digest" → listings still to leave it out of
-	limits    schedule[GHCRLimit]        // the API requests answered as rate-limited
+	seen      seenManifests       // the manifests known as versions
+	downloads map[string]bool     // "repo@digest": public, more than 5,000 downloads
+	lagN      int                 // WithGHCRListingLag
+	lag       map[string]int      // "repo@digest" → listings still to leave it out of
+	limits    schedule[GHCRLimit] // the API requests answered as rate-limited
 	limited   int
 	remaining int
 }
@@ -120,7 +120,7 @@ func StartGHCR(t testing.TB, backend *Server, owner string, opts ...GHCROption) 
 func NewGHCR(backend *Server, owner string, fail func(format string, args ...any), opts ...GHCROption) *GHCR {
 	g := &GHCR{fake: newFake("GHCR", backend, fail), owner: owner, nextID: 1000, remaining: 5000,
 		tokens: map[string]ghcrToken{}, regTokens: map[string]ghcrGrant{}, ids: map[string]int64{},
-		created: map[string]time.Time{}, seen: map[string]map[string]bool{}, downloads: map[string]bool{}, lag: map[string]int{}}
+		created: map[string]time.Time{}, seen: seenManifests{}, downloads: map[string]bool{}, lag: map[string]int{}}
 	for _, o := range opts {
 		o(g)
 	}

@@ -27,24 +27,14 @@ type ghcrVersion struct {
 func (g *GHCR) remember(repo string, digests ...string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.seen[repo] == nil {
-		g.seen[repo] = map[string]bool{}
-	}
-	for _, d := range digests {
-		if d != "" {
-			g.seen[repo][d] = true
-		}
-	}
+	g.seen.add(repo, digests...)
 }
 
 // versions returns repo's versions, newest first; errNoSuch when the backend has no
 // such repository or it holds no manifest.
 func (g *GHCR) versions(ctx context.Context, repo string) ([]ghcrVersion, error) {
 	g.mu.Lock()
-	var queue []string
-	for d := range g.seen[repo] {
-		queue = append(queue, d)
-	}
+	queue := g.seen.of(repo)
 	g.mu.Unlock()
 	tags, err := g.backend.tags(ctx, repo)
 	if err != nil {
@@ -65,16 +55,13 @@ func (g *GHCR) versions(ctx context.Context, repo string) ([]ghcrVersion, error)
 	var out []ghcrVersion
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.seen[repo] == nil {
-		g.seen[repo] = map[string]bool{}
-	}
 	digests := make([]string, 0, len(found))
 	for d := range found {
 		digests = append(digests, d)
 	}
 	slices.Sort(digests) // ids in a stable order
+	g.seen.add(repo, digests...)
 	for _, d := range digests {
-		g.seen[repo][d] = true
 		key := repo + "@" + d
 		if g.ids[key] == 0 {
 			g.nextID++
