@@ -14,6 +14,8 @@ var registryNames = map[string]string{
 	Registry28:     "distribution 2.8 (Debian docker-registry; deletes only manifests)",
 	RegistryACR:    "ACR fake (type acr, in front of distribution v3)",
 	RegistryMemory: "memory registry (registrytest.Memory; deletes a tag alone)",
+	RegistryGHCR:   "GHCR fake (type ghcr: Packages API + OCI, in front of distribution v3), GitHub fake as source",
+	RegistryGitLab: "GitLab registry fake (type gitlab, in front of distribution v3), GitLab merge-request fake as source",
 }
 
 // Write prints the report as a table, one column per algorithm and one for the

@@ -42,6 +42,7 @@ func (o Options) withDefaults() Options {
 	if o.Runner == nil {
 		o.Runner = RunInProcess
 	}
+	o.Algorithms = forgeAlgorithms(o.Registry, o.Algorithms)
 	if o.Progress == nil {
 		o.Progress = io.Discard
 	}
@@ -90,6 +91,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	rep.Tags, rep.PRTags, rep.PRs = ds.Counts()
 	method := map[string]string{RegistryV3: methodUntag, RegistryMemory: methodUntag, Registry28: methodDigest, RegistryACR: methodACR}[o.Registry]
 	rep.Minimal = ComputeMinimal(ds, rep.Expected, method)
+	if isForge(o.Registry) {
+		rep.Minimal = forgeMinimal(ds, rep.Expected, o.Registry)
+	}
 	for _, alg := range o.Algorithms {
 		f, err := runOne(ctx, o, ds, rep.Expected, alg)
 		if err != nil {
@@ -132,6 +136,9 @@ func runOne(ctx context.Context, o Options, ds *Dataset, e Expected, alg string)
 
 // job describes the sweep of alg against w; files go to dir.
 func (o Options) job(w *world, alg, dir string) (Job, error) {
+	if w.forge != nil {
+		return o.forgeJob(w, alg, dir)
+	}
 	j := Job{Algorithm: alg, DryRun: o.DryRun, LogLevel: o.LogLevel, Output: o.Output, Original: OriginalJob{
 		Registry: o.Registry, RegistryURL: "http://" + w.regHost, DeleteByDigest: o.Registry == Registry28,
 		SourceURL: w.srcURL, Project: adoProject, Token: adoToken, TagPattern: TagPattern, DryRun: o.DryRun,

@@ -22,6 +22,9 @@ var noQuota = bench.Quota{ReadsPerMinute: 1 << 30, WritesPerMinute: 1 << 30}
 // image, and the report prints. Wall time is not asserted.
 func TestRun(t *testing.T) {
 	for _, reg := range bench.Registries() {
+		if reg == bench.RegistryGHCR || reg == bench.RegistryGitLab {
+			continue // prsweep alone: TestRunForges
+		}
 		t.Run(reg, func(t *testing.T) {
 			if reg == bench.Registry28 {
 				requireDistribution28(t)

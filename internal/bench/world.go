@@ -28,7 +28,9 @@ const (
 )
 
 // Registries lists the registries, for flags.
-func Registries() []string { return []string{RegistryV3, Registry28, RegistryACR, RegistryMemory} }
+func Registries() []string {
+	return []string{RegistryV3, Registry28, RegistryACR, RegistryMemory, RegistryGHCR, RegistryGitLab}
+}
 
 // Credentials of the fakes.
 const (
@@ -47,6 +49,7 @@ type world struct {
 	regHost                     string // what the client is configured with: host:port
 	srcURL                      string // the Azure DevOps organisation URL, through the meter
 	acr                         *registrytest.ACR
+	forge                       *forgeWorld // RegistryGHCR, RegistryGitLab
 	reader                      stateReader
 
 	mu      sync.Mutex
@@ -113,6 +116,8 @@ func newWorld(ctx context.Context, o Options, ds *Dataset) (w *world, err error)
 			break
 		}
 		w.regHost = w.serve(w.registry.Wrap(reverseProxy(backend.URL())))
+	case RegistryGHCR, RegistryGitLab:
+		return w, w.startForge(ctx, o, ds)
 	case RegistryMemory:
 		mem := registrytest.NewMemoryStore()
 		if err := seedMemory(mem, ds); err != nil {
