@@ -58,6 +58,11 @@ func NewLimiter(l Limits, opts ...LimiterOption) *Limiter {
 	if l.Concurrency > 0 {
 		lim.slots = make(chan struct{}, l.Concurrency)
 	}
+	for _, p := range []*pacer{lim.reads, lim.writes} {
+		if p.lim == nil {
+			p.slow = newSlowStart(l.Concurrency)
+		}
+	}
 	return lim
 }
 
@@ -99,29 +104,49 @@ func (t *limited) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 		}
 	}
+	var started bool // counted by the class's slow start: leave when answered
+	if p != nil && p.slow != nil {
+		var err error
+		if started, err = p.slow.enter(req.Context()); err != nil {
+			return nil, fmt.Errorf("waiting for the registry's first answers to send %s %s: %w", req.Method, stripQuery(req.URL), err)
+		}
+	}
 	var admitted time.Time
 	if p != nil {
 		var err error
 		if admitted, err = p.admit(req.Context()); err != nil {
+			if started {
+				p.slow.leave(false)
+			}
 			return nil, fmt.Errorf("waiting for the registry's pace to send %s %s: %w", req.Method, stripQuery(req.URL), err)
 		}
 	}
 	if err := l.acquire(req.Context()); err != nil {
+		if started {
+			p.slow.leave(false)
+		}
 		return nil, fmt.Errorf("waiting for a free request slot to send %s %s: %w", req.Method, stripQuery(req.URL), err)
 	}
 	l.record(l.requests, key)
 	resp, err := t.next.RoundTrip(req)
 	if err != nil {
+		if started {
+			p.slow.leave(false)
+		}
 		l.release()
 		return nil, err
 	}
-	if resp.StatusCode == http.StatusTooManyRequests {
+	throttled := resp.StatusCode == http.StatusTooManyRequests
+	if throttled {
 		l.record(l.throttled, key)
 		if p != nil {
 			l.slowDown(req, p, admitted, resp)
 		}
 	} else if p != nil {
 		p.served()
+	}
+	if started { // after the pace took the answer: whoever it wakes meets the new pace
+		p.slow.leave(throttled)
 	}
 	if resp.Body == nil || resp.Body == http.NoBody {
 		l.release()

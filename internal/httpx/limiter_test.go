@@ -233,3 +233,57 @@ func TestLimiterCounts(t *testing.T) {
 		t.Error("a nil Limiter must pass requests through and count nothing")
 	}
 }
+
+// An unpaced class sends initialWindow requests at once, then one more for each
+// answer: a registry with a quota it has not told meets a few requests, not
+// every slot at once.
+func TestLimiterSlowStart(t *testing.T) {
+	lim := NewLimiter(Limits{Concurrency: 12})
+	g := newGate(200)
+	rt := lim.Registry(g)
+	var wg sync.WaitGroup
+	for range 12 {
+		wg.Go(func() {
+			if err := get(t, rt, "DELETE", "https://r.test/acr/v1/app/_tags/pr-1"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	for range initialWindow {
+		<-g.entered
+	}
+	for waiting(lim.writes.slow) < 12-initialWindow {
+		runtime.Gosched() // until the others wait for the window
+	}
+	g.mu.Lock()
+	inside := g.inside
+	g.mu.Unlock()
+	if inside != initialWindow {
+		t.Fatalf("%d requests sent before any was answered, want %d", inside, initialWindow)
+	}
+	close(g.gate)
+	wg.Wait()
+	if g.peak != initialWindow {
+		t.Errorf("peak %d in flight, want %d", g.peak, initialWindow)
+	}
+	// Grown to the concurrency, the window is gone: twelve at once.
+	if w := waiting(lim.writes.slow); w != 0 || !lim.writes.slow.off {
+		t.Fatalf("after twelve answers: %d waiting, bound lifted %v", w, lim.writes.slow.off)
+	}
+	g = newGate(200)
+	rt = lim.Registry(g)
+	for range 12 {
+		wg.Go(func() { _ = get(t, rt, "DELETE", "https://r.test/acr/v1/app/_tags/pr-1") })
+	}
+	for range 12 {
+		<-g.entered
+	}
+	close(g.gate)
+	wg.Wait()
+}
+
+func waiting(s *slowStart) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.waiting
+}

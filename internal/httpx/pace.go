@@ -56,12 +56,13 @@ type pacer struct {
 	learn  bool          // the last cut's rate is to be learned once its hold has passed
 	late   int           // answers other than 429 since the last cut, while its rate is learned
 	paced  time.Time     // when a learned pace first took over: what was granted before (a burst) is not the quota's rate
+	slow   *slowStart    // bounds the requests in flight until paced; nil: no bound (set by the Limiter)
 }
 
 func newPacer(name string, perMinute float64, c *paceConfig) *pacer {
 	p := &pacer{name: name, cfg: c, cur: rate.Inf, top: rate.Inf, window: counter{width: c.window}, ok: counter{width: c.window},
 		recent: counter{width: minSpan}, denied: counter{width: minSpan}}
-	if perMinute > 0 {
+	if perMinute > 0 { // paced from the start: no slow start
 		p.set = rate.Limit(perMinute / 60)
 		p.cur = p.set
 		p.lim = rate.NewLimiter(p.cur, 1)
@@ -151,6 +152,9 @@ func (p *pacer) throttled(admitted time.Time, retryAfter time.Duration) (perMinu
 	}
 	p.was = p.cur
 	p.cut = now
+	if p.slow != nil {
+		p.slow.lift()
+	}
 	p.learnRate(now)
 	p.learn, p.late = now.Before(p.hold), 0
 	p.gen++
