@@ -35,6 +35,7 @@ func NewCache(r Resolver) *Cache {
 func (c *Cache) States(ctx context.Context, refs []scm.Ref) map[scm.Ref]scm.Status {
 	mine := map[scm.Ref]*entry{}
 	batches := map[string][]scm.Ref{} // by source: refs this call is first to ask for
+	var alone []scm.Ref               // the same, from sources read one pull request at a time
 	for _, ref := range refs {
 		if _, ok := mine[ref]; ok {
 			continue
@@ -47,11 +48,14 @@ func (c *Cache) States(ctx context.Context, refs []scm.Ref) map[scm.Ref]scm.Stat
 			if _, batcher := c.r.Providers[ref.Source].(scm.Batcher); batcher {
 				batches[ref.Source] = append(batches[ref.Source], ref)
 			} else {
-				go c.read(ctx, ref, e)
+				alone = append(alone, ref)
 			}
 		}
 		c.mu.Unlock()
 		mine[ref] = e
+	}
+	for _, ref := range alone {
+		c.start(ctx, ref, mine[ref])
 	}
 	for source, refs := range batches {
 		if len(refs) == 1 {
@@ -74,6 +78,23 @@ func (c *Cache) States(ctx context.Context, refs []scm.Ref) map[scm.Ref]scm.Stat
 		}
 	}
 	return out
+}
+
+// start reads ref once a read slot is free. The caller waits for the slot, so
+// that a repository with thousands of new pull requests does not start a
+// goroutine (and its stack) for each while they wait their turn.
+func (c *Cache) start(ctx context.Context, ref scm.Ref, e *entry) {
+	select {
+	case c.sem <- struct{}{}:
+		go func() {
+			defer close(e.done)
+			defer func() { <-c.sem }()
+			e.st = c.r.read(ctx, ref)
+		}()
+	case <-ctx.Done():
+		e.st = scm.Status{State: scm.Unknown, Error: "not read: " + ctx.Err().Error()}
+		close(e.done)
+	}
 }
 
 func (c *Cache) read(ctx context.Context, ref scm.Ref, e *entry) {
