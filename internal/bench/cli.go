@@ -69,8 +69,8 @@ a synthetic registry served in-process, every request through a latency and quot
 	var quota, algorithms string
 	var inProcess, asJSON, faults bool
 	fs.StringVar(&o.Registry, "registry", RegistryV3, "registry: "+strings.Join(Registries(), ", "))
-	fs.IntVar(&o.Repos, "repos", 0, "repositories (default 10; 2 for acr)")
-	fs.IntVar(&o.Tags, "tags", 0, "tags per repository (default 500; 100 for acr)")
+	fs.IntVar(&o.Repos, "repos", 0, "repositories (default 10; 2 for acr, ghcr and gitlab)")
+	fs.IntVar(&o.Tags, "tags", 0, "tags per repository (default 500; 100 for acr, ghcr and gitlab)")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the data set")
 	fs.DurationVar(&o.Latency, "latency", 10*time.Millisecond, "latency added to every request (registry, source, Entra)")
 	fs.StringVar(&quota, "quota", "", "registry quota: basic, standard, premium (ACR's figures) or READS/WRITES per minute, e.g. 3000/500; acr defaults to standard")
@@ -92,7 +92,7 @@ a synthetic registry served in-process, every request through a latency and quot
 	if fs.NArg() > 0 {
 		return o, false, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	small := o.Registry == RegistryACR // the ACR fake reads every tag for each listing: keep it small
+	small := o.Registry == RegistryACR || isForge(o.Registry) // the ACR and GHCR fakes read every tag for each listing: keep it small
 	if o.Repos == 0 {
 		o.Repos = map[bool]int{true: 2, false: 10}[small]
 	}
