@@ -102,6 +102,17 @@ func (f *fake) unknown(w http.ResponseWriter, r *http.Request) {
 	acrJSONError(w, http.StatusNotFound, "UNSUPPORTED", "the fake does not know this request")
 }
 
+// bearerChallenge answers 401 UNAUTHORIZED, as a distribution registry does, with
+// a Bearer challenge naming realm, service and scope ("" names none).
+func bearerChallenge(w http.ResponseWriter, realm, service, scope string) {
+	c := `Bearer realm="` + realm + `",service="` + service + `"`
+	if scope != "" {
+		c += `,scope="` + scope + `"`
+	}
+	w.Header().Set("WWW-Authenticate", c)
+	acrJSONError(w, http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
+}
+
 // schedule picks the requests that get a scripted answer: the queued ones first,
 // then every nth. Its owner guards it.
 type schedule[T any] struct {

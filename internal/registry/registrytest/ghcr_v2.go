@@ -75,12 +75,11 @@ func (g *GHCR) bearer(w http.ResponseWriter, r *http.Request, repo, action strin
 	grant, ok := g.regTokens[t]
 	g.mu.Unlock()
 	if !strings.EqualFold(scheme, "bearer") || !ok {
-		challenge := `Bearer realm="https://` + g.Host() + `/token",service="` + ghcrService + `"`
+		scope := ""
 		if repo != "" {
-			challenge += `,scope="repository:` + repo + `:` + action + `"`
+			scope = "repository:" + repo + ":" + action
 		}
-		w.Header().Set("WWW-Authenticate", challenge)
-		acrJSONError(w, http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
+		bearerChallenge(w, "https://"+g.Host()+"/token", ghcrService, scope)
 		return nil, false
 	}
 	if repo != "" && !slices.Contains(grant[repo], action) {

@@ -157,10 +157,5 @@ func (g *GitLab) bearer(r *http.Request) (glGrant, bool) {
 // SSRF guard), and both fake servers are on 127.0.0.1. A real GitLab's realm is
 // https://gitlab.example.com/jwt/auth, a host name.
 func (g *GitLab) challenge(w http.ResponseWriter, scope string) {
-	c := `Bearer realm="` + g.reg.URL + `/jwt/auth",service="container_registry"`
-	if scope != "" {
-		c += `,scope="` + scope + `"`
-	}
-	w.Header().Set("WWW-Authenticate", c)
-	acrJSONError(w, http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
+	bearerChallenge(w, g.reg.URL+"/jwt/auth", "container_registry", scope)
 }
