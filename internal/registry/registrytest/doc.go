@@ -14,6 +14,11 @@
 // same digest on every run and on every registry. ClassicSet is the image set of the
 // original cleanup script, with the expected outcome of sweeping closed PRs 3571 and 3574.
 //
+// The fakes of vendor APIs (ACR, GHCR, GitLab) stand in front of such a registry and
+// fail the test on any request they do not know. What they share is in fake.go (their
+// TLS servers, the record of requests, the unknown-request failure, scripted 429s) and
+// backend.go (the /v2 client to the registry that holds their images).
+//
 // The core (servers, seeding, image sets) does not need package testing; the testing.TB
 // helpers live in testing.go.
 //
