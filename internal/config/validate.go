@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/prsweep/prsweep/internal/scm"
@@ -121,24 +122,15 @@ func (v *checker) globs(at string, globs []string) {
 	}
 }
 
-// registryTypeSupported says whether a known registry type has an adapter yet.
-// When one lands, add its type here.
-func registryTypeSupported(t string) (known, supported bool) {
-	switch t {
-	case "oci", "acr", "gitlab", "ghcr":
-		return true, true
-	}
-	return false, false
-}
+// registryTypes are the registry types prsweep has an adapter for.
+var registryTypes = []string{"oci", "acr", "ghcr", "gitlab"}
 
 func (v *checker) registry(r *Registry) {
-	switch known, supported := registryTypeSupported(r.Type); {
+	switch {
 	case r.Type == "":
 		v.add("registry.type", "required: oci, acr, ghcr or gitlab")
-	case !known:
+	case !slices.Contains(registryTypes, r.Type):
 		v.add("registry.type", "%s is not one of oci, acr, ghcr, gitlab", v.m.show("registry.type", r.Type))
-	case !supported:
-		v.add("registry.type", "%s is not supported yet", r.Type)
 	}
 	if v.required("registry.url", r.URL, "the registry's host[:port]") {
 		u, err := parseRegistryURL(r.URL)

@@ -10,15 +10,8 @@ import (
 	"github.com/prsweep/prsweep/internal/scm"
 )
 
-// sourceTypeSupported says whether a known source type has an adapter yet. When
-// one lands, add its type here.
-func sourceTypeSupported(t string) (known, supported bool) {
-	switch t {
-	case "azuredevops", "static", "github", "gitlab":
-		return true, true
-	}
-	return false, false
-}
+// sourceTypes are the source types prsweep has an adapter for.
+var sourceTypes = []string{"azuredevops", "github", "gitlab", "static"}
 
 // sources checks every source and returns their types by name.
 func (v *checker) sources(sources []Source) map[string]string {
@@ -35,13 +28,11 @@ func (v *checker) sources(sources []Source) map[string]string {
 				first[s.Name], types[s.Name] = i, s.Type
 			}
 		}
-		switch known, supported := sourceTypeSupported(s.Type); {
+		switch {
 		case s.Type == "":
 			v.add(p+".type", "required: azuredevops, github, gitlab or static")
-		case !known:
+		case !slices.Contains(sourceTypes, s.Type):
 			v.add(p+".type", "%s is not one of azuredevops, github, gitlab, static", v.m.show(p+".type", s.Type))
-		case !supported:
-			v.add(p+".type", "%s is not supported yet", s.Type)
 		}
 		if s.Type != "azuredevops" && s.Type != "gitlab" && s.TokenType != "" {
 			v.add(p+".tokenType", "only used with type azuredevops or gitlab")

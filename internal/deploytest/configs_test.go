@@ -1,10 +1,8 @@
 package deploytest
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -32,36 +30,11 @@ func TestExampleConfigs(t *testing.T) {
 		"deploy/pipelines/gitlab/prsweep.yaml",
 	} {
 		t.Run(path, func(t *testing.T) {
-			_, err := config.Load(filepath.Join(root, path), env)
-			if err == nil {
-				return
+			if _, err := config.Load(filepath.Join(root, path), env); err != nil {
+				t.Error(err)
 			}
-			if pending(err) {
-				t.Skipf("a type in it is not supported yet: %v", err)
-			}
-			t.Error(err)
 		})
 	}
-}
-
-// pending says whether every error is config's "TYPE is not supported yet" for a
-// GitHub or GitLab type.
-func pending(err error) bool {
-	errs := []error{err}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	}
-	for _, e := range errs {
-		var ce *config.Error
-		if !errors.As(e, &ce) || !strings.HasSuffix(ce.Path, ".type") {
-			return false
-		}
-		typ, ok := strings.CutSuffix(ce.Msg, " is not supported yet")
-		if !ok || !slices.Contains([]string{"ghcr", "github", "gitlab"}, typ) {
-			return false
-		}
-	}
-	return true
 }
 
 // TestChartExampleConfigs: the `config:` of each Helm example is a configuration
@@ -100,7 +73,7 @@ func TestChartExampleConfigs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := config.Parse(cfg, "", env); err != nil && !pending(err) {
+			if _, err := config.Parse(cfg, "", env); err != nil {
 				t.Errorf("%v\n%s", err, cfg)
 			}
 		})
