@@ -57,6 +57,11 @@ type got struct {
 	err    error // from the round trip, or from reading the body
 }
 
+// heldFor is how long a client waits on a held answer: long enough that a loaded
+// machine still delivers the request to the proxy first (at 50 ms one in a few
+// hundred runs beside other builds never got there, and was not counted).
+const heldFor = 500 * time.Millisecond
+
 func send(t *testing.T, p *faulttest.Proxy, method, target string, timeout time.Duration) got {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
@@ -100,7 +105,7 @@ func TestKinds(t *testing.T) {
 		{kind: faulttest.Throttle, method: "GET", target: list, check: func(g got) bool { return g.status == 429 && g.header.Get("Retry-After") != "" }},
 		{kind: faulttest.ThrottleBare, method: "GET", target: list, check: func(g got) bool { return g.status == 429 && g.header.Get("Retry-After") == "" }},
 		{kind: faulttest.Reset, method: "GET", target: list, check: func(g got) bool { return g.err != nil }},
-		{kind: faulttest.Timeout, method: "GET", target: list, timeout: 50 * time.Millisecond,
+		{kind: faulttest.Timeout, method: "GET", target: list, timeout: heldFor,
 			check: func(g got) bool { return errors.Is(g.err, context.DeadlineExceeded) }},
 		{kind: faulttest.Slow, method: "GET", target: list, reachesUpstream: true, check: func(g got) bool { return g.status == 200 && strings.Contains(g.body, `"d"`) }},
 		{kind: faulttest.Truncated, method: "GET", target: list, reachesUpstream: true,
@@ -108,9 +113,9 @@ func TestKinds(t *testing.T) {
 		{kind: faulttest.Malformed, method: "GET", target: list, reachesUpstream: true,
 			check: func(g got) bool { return g.status == 200 && g.err == nil && !strings.Contains(g.body, `"d"`) }},
 		{kind: faulttest.PageFailure, method: "GET", target: "/v2/r/tags/list?last=b&n=2", check: func(g got) bool { return g.status == 500 }},
-		{kind: faulttest.AfterForward, method: "DELETE", target: manifest, reachesUpstream: true, timeout: 50 * time.Millisecond,
+		{kind: faulttest.AfterForward, method: "DELETE", target: manifest, reachesUpstream: true, timeout: heldFor,
 			check: func(g got) bool { return g.status == 500 || g.err != nil }},
-		{kind: faulttest.AfterForwardSticky, method: "DELETE", target: manifest, reachesUpstream: true, timeout: 50 * time.Millisecond,
+		{kind: faulttest.AfterForwardSticky, method: "DELETE", target: manifest, reachesUpstream: true, timeout: heldFor,
 			check: func(g got) bool { return g.status == 500 || g.err != nil }},
 		{kind: faulttest.NotFound, method: "HEAD", target: manifest, check: func(g got) bool { return g.status == 404 }},
 		{kind: faulttest.NotFound, method: "DELETE", target: manifest,
