@@ -12,13 +12,14 @@ type journal map[string]map[string]bool
 
 // readJournal reads the audit log this sweep appends to (or the configured one, in a
 // dry run). Without one, or when it cannot be read, no signature counts as an orphan:
-// they stay, as before.
+// they stay, as before. A sweep for one pull request (a webhook's) deletes that pull
+// request's tags only: it finds no orphans.
 func (s *Sweeper) readJournal() journal {
 	path := s.AuditPath
 	if s.Audit != nil {
 		path = s.Audit.Path()
 	}
-	if path == "" || s.Graph.KeepReferrers {
+	if path == "" || s.Graph.KeepReferrers || s.only != nil {
 		return nil
 	}
 	j, err := audit.Deleted(path, s.Host)

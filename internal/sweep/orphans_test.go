@@ -18,6 +18,7 @@ import (
 	"github.com/prsweep/prsweep/internal/httpx"
 	"github.com/prsweep/prsweep/internal/policy"
 	"github.com/prsweep/prsweep/internal/registry/registrytest"
+	"github.com/prsweep/prsweep/internal/scm"
 	"github.com/prsweep/prsweep/internal/sweep"
 )
 
@@ -51,9 +52,12 @@ func TestOrphanedSignatureGoesNextSweep(t *testing.T) {
 			noSleep := sweep.Options{RetryOptions: []httpx.RetryOption{httpx.WithSleep(func(ctx context.Context, _ time.Duration) error { return ctx.Err() })}}
 			states := map[string]string{"7200": "merged"}
 			journal := filepath.Join(t.TempDir(), "audit.jsonl")
-			run := func(withJournal bool) map[string]string {
+			run := func(withJournal bool, only ...scm.Ref) map[string]string {
 				t.Helper()
 				s := newSweeper(t, host, states, "", noSleep)
+				if len(only) > 0 {
+					s = s.ForPR(only[0])
+				}
 				if withJournal {
 					l, err := audit.Open(journal)
 					if err != nil {
@@ -83,6 +87,10 @@ func TestOrphanedSignatureGoesNextSweep(t *testing.T) {
 				t.Fatalf("faulty sweep (-want +got):\n%s", diff)
 			}
 			failing.Store(false)
+			// A webhook's sweep for another pull request leaves it: only that PR's tags go.
+			if got := run(true, scm.Ref{Source: "prs", Number: "4242"})["app:"+sigTag]; got == "deleted" {
+				t.Errorf("a sweep for PR 4242 deleted the orphaned signature of PR 7200's image")
+			}
 			if diff := cmp.Diff(map[string]string{"app:release": "kept", "app:" + sigTag: "kept"}, run(false)); diff != "" {
 				t.Errorf("without the audit log (-want +got):\n%s", diff)
 			}
