@@ -151,3 +151,123 @@ func TestSpurious404BeforeDeletionIsRetried(t *testing.T) {
 		t.Errorf("deleted %v, want [a]", reg.deleted)
 	}
 }
+
+// promoting deletes by digest every tag on the digest. Its first DELETE answers a
+// spurious 404 (nothing deleted) while CI promotes the PR image: latest is pushed
+// onto the same digest at that moment.
+type promoting struct {
+	mu      sync.Mutex
+	tags    map[string]string
+	deletes int
+	lost    []string
+}
+
+func (p *promoting) Resolve(_ context.Context, _, tag string) (registry.Manifest, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	d, ok := p.tags[tag]
+	if !ok {
+		return registry.Manifest{}, registry.ErrNotFound
+	}
+	return registry.Manifest{Digest: d}, nil
+}
+
+func (p *promoting) Tags(context.Context, string) ([]string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []string
+	for t := range p.tags {
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+func (p *promoting) Delete(_ context.Context, _, tag string, _ registry.Manifest, _ registry.Method) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.deletes++
+	if p.deletes == 1 {
+		p.tags["latest"] = p.tags[tag]
+		return registry.ErrNotFound
+	}
+	d := p.tags[tag]
+	for t, td := range p.tags {
+		if td == d {
+			delete(p.tags, t)
+			if t != tag {
+				p.lost = append(p.lost, t)
+			}
+		}
+	}
+	return nil
+}
+
+// Deleting again after a 404 that was not the truth re-checks what holds the digest
+// (safety rules 2 and 9), as the first deletion did: a tag pushed onto it since keeps it.
+func TestDeleteAgainRechecksHolders(t *testing.T) {
+	reg := &promoting{tags: map[string]string{"pr-5": "sha256:a", "release": "sha256:r"}}
+	items := []plan.Item{del("pr-5", "sha256:a"), {Repository: "jarvis", Tag: "release", Digest: "sha256:r", Action: policy.Keep}}
+	items[0].Method = registry.MethodDigest
+	apply.Applier{Registry: reg}.Apply(context.Background(), items)
+	if len(reg.lost) > 0 {
+		t.Errorf("deleting pr-5 again by digest also removed %v", reg.lost)
+	}
+	if it := items[0]; it.Done || it.Action != policy.Keep || it.Failed() || !strings.Contains(it.Reason, "latest") {
+		t.Errorf("pr-5: %+v, want kept because latest now holds its digest", it)
+	}
+}
+
+// lagging deletes for real, but its tag listing (GHCR's Packages API, another system
+// than its OCI reads) still shows a deleted tag once.
+type lagging struct {
+	mu    sync.Mutex
+	tags  map[string]string
+	stale map[string]bool
+	calls []string
+}
+
+func (l *lagging) Resolve(_ context.Context, _, tag string) (registry.Manifest, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if d, ok := l.tags[tag]; ok {
+		return registry.Manifest{Digest: d}, nil
+	}
+	return registry.Manifest{}, registry.ErrNotFound
+}
+
+func (l *lagging) Tags(context.Context, string) ([]string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for t := range l.tags {
+		out = append(out, t)
+	}
+	for t := range l.stale {
+		out = append(out, t)
+		delete(l.stale, t)
+	}
+	return out, nil
+}
+
+func (l *lagging) Delete(_ context.Context, _, tag string, m registry.Manifest, method registry.Method) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.calls = append(l.calls, tag+" "+string(method)+" digest="+m.Digest)
+	if _, ok := l.tags[tag]; ok {
+		delete(l.tags, tag)
+		l.stale[tag] = true
+	}
+	return nil
+}
+
+// A listing that lags behind a deletion, read with one 404, is no dangling tag: the
+// listing is read again, and nothing is removed a second time.
+func TestListingLagIsNotDangling(t *testing.T) {
+	reg := &lagging{tags: map[string]string{"pr-5": "sha256:a"}, stale: map[string]bool{}}
+	items := []plan.Item{del("pr-5", "sha256:a")}
+	items[0].Method = registry.MethodDigest
+	apply.Applier{Registry: reg}.Apply(context.Background(), items)
+	if len(reg.calls) != 1 || !items[0].Done {
+		t.Errorf("deletions %v, item %+v; want one deletion, done", reg.calls, items[0])
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/prsweep/prsweep/internal/plan"
+	"github.com/prsweep/prsweep/internal/policy"
 	"github.com/prsweep/prsweep/internal/registry"
 )
 
@@ -40,16 +41,33 @@ func (a Applier) confirm(ctx context.Context, repo string, tried []*plan.Item) (
 				again = append(again, it)
 			}
 		}
+		if len(dangling) > 0 {
+			// One listing and one 404 may be a listing that lags behind a deletion
+			// (GHCR's Packages API beside its OCI reads) or a 404 that is not the
+			// truth: a tag is dangling when a second listing and a second read agree.
+			if tags, err = a.listed(ctx, repo); err != nil {
+				break
+			}
+			dangling = slices.DeleteFunc(dangling, func(it *plan.Item) bool {
+				_, still := slices.BinarySearch(tags, it.Tag)
+				return !still || !a.isDangling(ctx, it)
+			})
+		}
 		if len(dangling)+len(again) == 0 {
 			break
 		}
 		for _, it := range dangling {
 			a.removeDangling(ctx, it)
 		}
-		a.deleteAgain(ctx, again)
+		a.deleteAgain(ctx, repo, again)
 		tags, err = a.listed(ctx, repo)
 	}
 	for _, it := range tried {
+		if it.Action != policy.Delete { // kept when deleted again: moved or held since
+			a.journalAfter(it)
+			a.logger().Info("kept", "image", it.Ref(), "reason", it.Reason)
+			continue
+		}
 		_, listed := slices.BinarySearch(tags, it.Tag)
 		switch {
 		case err != nil:
@@ -84,16 +102,24 @@ func (a Applier) confirm(ctx context.Context, repo string, tried []*plan.Item) (
 }
 
 // deleteAgain deletes once more the tags a 404 called gone that the listing still
-// shows and whose manifest reads: each is read again first (safety rule 5), as for
-// a saved plan, since the 404 was the only read since the decision.
-func (a Applier) deleteAgain(ctx context.Context, items []*plan.Item) {
-	reread := a
-	reread.Fresh = false
+// shows and whose manifest reads: as for their first deletion, what holds a digest
+// is read again just before (rules 2 and 9), and each tag (rule 5): the 404 was the
+// only read since.
+func (a Applier) deleteAgain(ctx context.Context, repo string, items []*plan.Item) {
+	if len(items) == 0 {
+		return
+	}
 	for _, it := range items {
 		it.Done, it.Reason = false, strings.TrimSuffix(it.Reason, noteGone)
 	}
-	for _, group := range groups(items) {
-		reread.deleteGroup(ctx, group, nil)
+	var last *reread
+	if byDigest(items) {
+		last = a.recheck(ctx, repo, items)
+	}
+	fresh := a
+	fresh.Fresh = false
+	for _, group := range groups(ready(slices.Clone(items))) {
+		fresh.deleteGroup(ctx, group, last)
 	}
 }
 
