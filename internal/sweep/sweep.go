@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/prsweep/prsweep/internal/apply"
 	"github.com/prsweep/prsweep/internal/audit"
@@ -19,6 +20,11 @@ import (
 	"github.com/prsweep/prsweep/internal/resolve"
 	"github.com/prsweep/prsweep/internal/scm"
 )
+
+// tagsInFlight bounds the tags of the repositories being decided and deleted at
+// once: a sweep's memory follows them (items, manifests), not the registry's size.
+// A repository of more tags goes alone.
+const tagsInFlight = 40_000
 
 // ErrCredentials means the registry refused the credentials before anything was
 // deleted (exit code 2).
@@ -134,9 +140,10 @@ func (s *Sweeper) sweep(ctx context.Context, del bool, sink func([]plan.Item)) (
 	listErrs := make([]error, len(repos))
 	g := errgroup.Group{}
 	g.SetLimit(max(s.Concurrency, 1)) // repositories in flight: memory grows with them, not with tags
+	budget := semaphore.NewWeighted(tagsInFlight)
 	for i, name := range repos {
 		g.Go(func() error {
-			items, err := s.sweepRepo(ctx, name, cache, past, del)
+			items, err := s.sweepRepo(ctx, name, cache, past, del, budget)
 			if listErrs[i] = err; sink != nil {
 				sink(items)
 			} else {
@@ -158,13 +165,18 @@ func (s *Sweeper) sweep(ctx context.Context, del bool, sink func([]plan.Item)) (
 }
 
 // sweepRepo is one repository's pass. It returns the listing's error, if any.
-func (s *Sweeper) sweepRepo(ctx context.Context, name string, cache *resolve.Cache, past journal, del bool) ([]plan.Item, error) {
+func (s *Sweeper) sweepRepo(ctx context.Context, name string, cache *resolve.Cache, past journal, del bool, budget *semaphore.Weighted) ([]plan.Item, error) {
 	l := discover.List(ctx, s.Registry, name)
 	s.progress().Listed(name, len(l.Tags))
 	if l.Err != nil {
 		return []plan.Item{{Repository: name, Tag: "*", Action: policy.Keep,
 			Reason: "listing was incomplete: nothing in this repository is deleted", Error: l.Err.Error()}}, l.Err
 	}
+	n := min(int64(len(l.Tags)), tagsInFlight)
+	if budget.Acquire(ctx, n) != nil {
+		n = 0 // the sweep is ending: what follows fails on its own
+	}
+	defer budget.Release(n)
 	items := s.decide(ctx, l, cache)
 	s.decided(name, items)
 	if plan.Deletions(items) == 0 && !past.orphans(l) {
