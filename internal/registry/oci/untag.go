@@ -182,21 +182,29 @@ func (c *Client) deleteReally(ctx context.Context, r name.Repository, d v1.Hash)
 }
 
 // cleanProof deletes the throwaway manifest by digest, which removes its tags, and
-// reads the tags back; a tag still there is deleted by tag. It runs on after the
-// caller's context ends, and says which tags it could not remove.
+// reads the tags back; a tag still there is deleted by tag. A 404 that was not the
+// truth, or a lost answer, gets another round or two. It runs on after the caller's
+// context ends, and says which tags it could not remove.
 func (c *Client) cleanProof(ctx context.Context, r name.Repository, d v1.Hash, tags ...string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
-	_, derr := c.deleteReally(ctx, r, d)
-	left := c.present(ctx, r, tags)
-	for _, t := range left {
-		_ = c.deleteExpect(ctx, r.RepositoryStr(), t)
+	var derr error
+	left := tags
+	for round := 0; round < cleanupRounds && len(left) > 0 && ctx.Err() == nil; round++ {
+		_, derr = c.deleteReally(ctx, r, d)
+		for _, t := range c.present(ctx, r, left) {
+			_ = c.deleteExpect(ctx, r.RepositoryStr(), t)
+		}
+		left = c.present(ctx, r, left)
 	}
-	if left = c.present(ctx, r, left); len(left) > 0 {
+	if len(left) > 0 {
 		return fmt.Errorf("tags %s are still there (deleting %s: %v)", strings.Join(left, ", "), d, derr)
 	}
 	return nil
 }
+
+// cleanupRounds bounds how often cleanProof tries again.
+const cleanupRounds = 3
 
 // present returns the tags the listing still shows (all of them when it cannot be
 // read): a HEAD's 404 would miss a tag left dangling by a DELETE cut short.
