@@ -271,3 +271,26 @@ func TestListingLagIsNotDangling(t *testing.T) {
 		t.Errorf("deletions %v, item %+v; want one deletion, done", reg.calls, items[0])
 	}
 }
+
+// halfRetag points the tag at its throwaway, then loses the throwaway's DELETE to a
+// 404 that is not the truth.
+type halfRetag struct{ fakeRegistry }
+
+func (h *halfRetag) Delete(_ context.Context, _, tag string, _ registry.Manifest, _ registry.Method) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.digests[tag] = "sha256:throwaway"
+	return registry.ErrNotFound
+}
+
+// A retag cut short leaves the tag on its throwaway: it is reported failed, never kept
+// as "pushed again since the decision" (which the throwaway's digest would look like).
+func TestHalfDoneRetagIsFailedNotKept(t *testing.T) {
+	reg := &halfRetag{fakeRegistry{digests: map[string]string{"pr-5": "sha256:a"}}}
+	items := []plan.Item{del("pr-5", "sha256:a")}
+	items[0].Method = registry.MethodRetag
+	apply.Applier{Registry: reg}.Apply(context.Background(), items)
+	if it := items[0]; it.Action != policy.Delete || it.Done || !strings.Contains(it.Error, "still listed") {
+		t.Errorf("pr-5: %+v, want failed as still listed", it)
+	}
+}

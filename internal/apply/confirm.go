@@ -37,7 +37,9 @@ func (a Applier) confirm(ctx context.Context, repo string, tried []*plan.Item) (
 			switch _, rerr := a.Registry.Resolve(ctx, it.Repository, it.Tag); {
 			case errors.Is(rerr, registry.ErrNotFound):
 				dangling = append(dangling, it)
-			case rerr == nil && it.Done && strings.HasSuffix(it.Reason, noteGone):
+			case rerr == nil && it.Done && strings.HasSuffix(it.Reason, noteGone) && it.Method != registry.MethodRetag:
+				// (A retag's tag may point at its throwaway now, which a re-read would
+				// take for a push since the decision: it stays failed.)
 				again = append(again, it)
 			}
 		}
