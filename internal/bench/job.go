@@ -131,12 +131,12 @@ func failedLines(tail string) []string {
 	return out[max(0, len(out)-5):]
 }
 
-// tail keeps the last 4 KiB written to it: the end of a report, which may be
+// tail keeps the last 16 KiB written to it: the end of a report, which may be
 // hundreds of megabytes long.
 type tail struct{ buf []byte }
 
 func (t *tail) Write(p []byte) (int, error) {
-	const keep = 4 << 10
+	const keep = 16 << 10
 	t.buf = append(t.buf, p...)
 	if len(t.buf) > 2*keep {
 		t.buf = append(t.buf[:0], t.buf[len(t.buf)-keep:]...)
