@@ -10,18 +10,18 @@ import (
 )
 
 // How the pace adapts to 429s. Before any pace, a lone 429 is a passing refusal
-// that only its own request waits out (the retry layer); several within a second,
-// a tenth of the answers or more, show a quota. From then on, each 429 makes the
-// pace learn the registry's quota:
-// gentle × the rate the registry granted lately (answers other than 429, over the
-// rate window and at least minSpan, counted once the 429's Retry-After has
-// passed, so that the answers still in flight count too), and never more than
-// gentle × the pace that proved too high. Where nothing was granted it falls
-// back to decrease × the rate that was throttled. Each quiet period without a 429
-// raises the rate by growth up to top and by probe above it, never above the
-// configured rate. So a sweep without a configured rate settles just under the
-// registry's quota after its first 429s, and one throttled by a passing
-// neighbour finds its way back up.
+// that only its own request waits out (the retry layer); several within a
+// second, a tenth of the answers or more, show a quota. From then on, each 429
+// makes the pace learn the registry's quota: gentle × the rate the registry
+// granted lately (answers other than 429, over the rate window and at least
+// minSpan, counted once the 429's Retry-After has passed, so that the answers
+// still in flight count too; after the first learned pace, only what was granted
+// at a pace), never more than gentle × the pace that proved too high. Where
+// nothing was granted it falls back to decrease × the rate that was throttled.
+// Each quiet period without a 429 raises the rate by growth up to top and by
+// probe above it, never above the configured rate. So a sweep without a
+// configured rate settles just under the registry's quota after its first 429s,
+// and one throttled by a passing neighbour finds its way back up.
 const (
 	decrease  = 0.5
 	gentle    = 0.97
@@ -43,7 +43,7 @@ type pacer struct {
 	mu     sync.Mutex
 	lim    *rate.Limiter // nil while unpaced; replaced on each cut
 	cur    rate.Limit    // current rate; rate.Inf while unpaced
-	top    rate.Limit    // the rate grows fast up to this (ceiling × the rate last throttled), slowly above
+	top    rate.Limit    // the rate grows fast up to this (the rate learned, or ceiling × the rate throttled), slowly above
 	hold   time.Time     // nobody starts before this: a 429's Retry-After
 	gen    int           // counts the changes of hold and cuts
 	cut    time.Time     // when the rate was last cut: a 429 of a request admitted before it is old news
