@@ -46,7 +46,7 @@ func retryableError(err error, idempotent bool) bool {
 }
 
 // idempotent follows net/http's rule: safe methods, PUT and DELETE, or a
-// request that carries an idempotency key; and a registry's blob POST.
+// request that carries an idempotency key; and a registry's blob upload.
 func idempotent(req *http.Request) bool {
 	switch req.Method {
 	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace, http.MethodPut, http.MethodDelete:
@@ -54,16 +54,18 @@ func idempotent(req *http.Request) bool {
 	}
 	_, key := req.Header["Idempotency-Key"]
 	_, xkey := req.Header["X-Idempotency-Key"]
-	return key || xkey || blobPost(req)
+	return key || xkey || blobUpload(req)
 }
 
-// blobPost reports whether req is a registry's blob POST: starting an upload
-// session, mounting a blob from another repository, or uploading a whole blob by
-// its digest. Repeating one changes nothing anybody sees (a session nobody
-// finishes expires; a blob is stored by its content), so a 500 or a reset of one
-// is retried like a PUT's.
-func blobPost(req *http.Request) bool {
-	return req.Method == http.MethodPost && registryKind(req) == KindBlob
+// blobUpload reports whether req is a registry's blob POST or PATCH: starting an
+// upload session, mounting a blob from another repository, uploading a whole
+// blob by its digest, or a chunk of an upload. Repeating one changes nothing
+// anybody sees: a session nobody finishes expires, a blob is stored by its
+// content, and a chunk sent twice makes the closing PUT fail its digest check
+// rather than store anything wrong. So a 500 or a reset of one is retried like a
+// PUT's.
+func blobUpload(req *http.Request) bool {
+	return (req.Method == http.MethodPost || req.Method == http.MethodPatch) && registryKind(req) == KindBlob
 }
 
 // parseRetryAfter reads a Retry-After value: delta-seconds or an HTTP-date. A

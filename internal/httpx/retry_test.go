@@ -263,27 +263,28 @@ func TestSleepContext(t *testing.T) {
 	}
 }
 
-// A blob upload's POST is retried after a 500 or a reset, as a PUT is; another
-// POST is not.
+// A blob upload's POST or PATCH is retried after a 500 or a reset, as a PUT is;
+// another POST is not.
 func TestBlobPostRetried(t *testing.T) {
 	for _, tt := range []struct {
-		url   string
-		first outcome
-		want  int
+		method, url string
+		first       outcome
+		want        int
 	}{
-		{"https://r.test/v2/team/app/blobs/uploads/", outcome{status: 500}, 2},
-		{"https://r.test/v2/app/blobs/uploads/?mount=sha256:ab&from=other", outcome{err: syscall.ECONNRESET}, 2},
-		{"https://r.test/oauth2/token", outcome{status: 500}, 1},
-		{"https://dev.azure.com/contoso/_apis/git/blobs/uploads/", outcome{status: 500}, 1},
+		{"POST", "https://r.test/v2/team/app/blobs/uploads/", outcome{status: 500}, 2},
+		{"POST", "https://r.test/v2/app/blobs/uploads/?mount=sha256:ab&from=other", outcome{err: syscall.ECONNRESET}, 2},
+		{"PATCH", "https://r.test/v2/app/blobs/uploads/0f1e?_state=x", outcome{status: 500}, 2},
+		{"POST", "https://r.test/oauth2/token", outcome{status: 500}, 1},
+		{"POST", "https://dev.azure.com/contoso/_apis/git/blobs/uploads/", outcome{status: 500}, 1},
 	} {
 		ft := &fakeTransport{script: []outcome{tt.first, {status: 202}}}
 		rt := NewRetry(ft, WithSleep((&sleepRecorder{}).sleep), WithRand(maxRand))
-		req, _ := http.NewRequest("POST", tt.url, nil)
+		req, _ := http.NewRequest(tt.method, tt.url, nil)
 		if resp, err := rt.RoundTrip(req); err == nil {
 			resp.Body.Close()
 		}
 		if ft.attempts() != tt.want {
-			t.Errorf("POST %s after %+v: %d attempts, want %d", tt.url, tt.first, ft.attempts(), tt.want)
+			t.Errorf("%s %s after %+v: %d attempts, want %d", tt.method, tt.url, tt.first, ft.attempts(), tt.want)
 		}
 	}
 }
