@@ -7,7 +7,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/prsweep/prsweep/internal/httpx"
 	"github.com/prsweep/prsweep/internal/scm"
 	"github.com/prsweep/prsweep/internal/scm/gitlab"
 )
@@ -39,7 +41,11 @@ func FuzzAnswers(f *testing.F) {
 			_, _ = w.Write([]byte(body))
 		}))
 		defer srv.Close()
-		c, err := gitlab.New(srv.URL, "tok", gitlab.WithProject("g/app"), gitlab.WithRetry())
+		// Retried answers (429, 5xx) go again at once: a fuzz input must not sleep
+		// (a 429 waited out its back-off for seconds, and the fuzzer took the worker
+		// for hung).
+		noSleep := func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+		c, err := gitlab.New(srv.URL, "tok", gitlab.WithProject("g/app"), gitlab.WithRetry(httpx.WithSleep(noSleep)))
 		if err != nil {
 			t.Fatal(err)
 		}
