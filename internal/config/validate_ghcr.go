@@ -60,20 +60,6 @@ func (v *checker) ghcr(r *Registry) {
 	if v.required("registry.owner", r.Owner, "the user or organisation that owns the container packages") && !githubLogin.MatchString(r.Owner) {
 		v.add("registry.owner", "%s is not a GitHub user or organisation name", v.m.show("registry.owner", r.Owner))
 	}
-	switch {
-	case r.TokenFile != "" && r.Token.IsSet() && !r.tokenFromFile:
-		v.add("registry.tokenFile", "set token or tokenFile, not both")
-	case r.TokenFile != "" && r.tokenFromFile && !r.Token.IsSet():
-		v.add("registry.tokenFile", "the file is empty")
-	case !r.Token.IsSet() && r.TokenFile == "":
-		v.required("registry.token", r.Token.Reveal(), "a GitHub token with read:packages and delete:packages (or tokenFile)")
-	}
-	for _, k := range []struct {
-		key string
-		set bool
-	}{{"username", r.Username != ""}, {"password", r.Password.IsSet()}} {
-		if k.set {
-			v.add("registry."+k.key, "not used with type ghcr: the token signs in to the registry too")
-		}
-	}
+	v.token("registry", r.Token, r.TokenFile, r.tokenFromFile, "a GitHub token with read:packages and delete:packages (or tokenFile)")
+	v.noBasicCredentials(r)
 }

@@ -44,10 +44,7 @@ func (v *checker) githubSource(p string, s *Source) {
 	token := s.Token.IsSet() || s.TokenFile != ""
 	app := s.AppID != 0 || s.InstallationID != 0 || s.PrivateKeyFile != ""
 	switch {
-	case s.TokenFile != "" && s.Token.IsSet() && !s.tokenFromFile:
-		v.add(p+".tokenFile", "set token or tokenFile, not both")
-	case s.TokenFile != "" && s.tokenFromFile && !s.Token.IsSet():
-		v.add(p+".tokenFile", "the file is empty")
+	case v.tokenConflict(p, s.Token, s.TokenFile, s.tokenFromFile):
 	case token && app:
 		v.add(p+".appId", "set a token (token or tokenFile) or a GitHub App (appId, installationId, privateKeyFile), not both")
 	case app:

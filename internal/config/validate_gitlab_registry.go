@@ -47,20 +47,6 @@ func (v *checker) gitlabRegistry(r *Registry) {
 	case r.Project == "" && r.Group == "":
 		v.add("registry.project", "required: the project (group/name or id) whose container registry is swept, or set group")
 	}
-	switch {
-	case r.TokenFile != "" && r.Token.IsSet() && !r.tokenFromFile:
-		v.add("registry.tokenFile", "set token or tokenFile, not both")
-	case r.TokenFile != "" && r.tokenFromFile && !r.Token.IsSet():
-		v.add("registry.tokenFile", "the file is empty")
-	case !r.Token.IsSet() && r.TokenFile == "":
-		v.required("registry.token", r.Token.Reveal(), "a GitLab access token with the api scope (or tokenFile)")
-	}
-	for _, k := range []struct {
-		key string
-		set bool
-	}{{"username", r.Username != ""}, {"password", r.Password.IsSet()}} {
-		if k.set {
-			v.add("registry."+k.key, "not used with type gitlab: the token signs in to the registry too")
-		}
-	}
+	v.token("registry", r.Token, r.TokenFile, r.tokenFromFile, "a GitLab access token with the api scope (or tokenFile)")
+	v.noBasicCredentials(r)
 }

@@ -21,14 +21,7 @@ func (v *checker) gitLabSource(p string, s *Source) {
 			v.add(p+".url", "%v", err)
 		}
 	}
-	switch {
-	case s.TokenFile != "" && s.Token.IsSet() && !s.tokenFromFile:
-		v.add(p+".tokenFile", "set token or tokenFile, not both")
-	case s.TokenFile != "" && s.tokenFromFile && !s.Token.IsSet():
-		v.add(p+".tokenFile", "the file is empty")
-	case s.TokenFile == "":
-		v.required(p+".token", s.Token.Reveal(), "token or tokenFile: an access token with read_api, or ${CI_JOB_TOKEN} with tokenType: job")
-	}
+	v.token(p, s.Token, s.TokenFile, s.tokenFromFile, "token or tokenFile: an access token with read_api, or ${CI_JOB_TOKEN} with tokenType: job")
 	switch s.TokenType {
 	case "", GitLabTokenPrivate, GitLabTokenJob:
 	default:

@@ -74,14 +74,7 @@ func (v *checker) azureDevOps(p string, s *Source) {
 		}
 	}
 	v.required(p+".project", s.Project, "the project the pull requests belong to")
-	switch {
-	case s.TokenFile != "" && s.Token.IsSet() && !s.tokenFromFile:
-		v.add(p+".tokenFile", "set token or tokenFile, not both")
-	case s.TokenFile != "" && s.tokenFromFile && !s.Token.IsSet():
-		v.add(p+".tokenFile", "the file is empty")
-	case s.TokenFile == "":
-		v.required(p+".token", s.Token.Reveal(), "token or tokenFile")
-	}
+	v.token(p, s.Token, s.TokenFile, s.tokenFromFile, "token or tokenFile")
 	switch s.TokenType {
 	case "auto", "pat", "bearer":
 	default:
