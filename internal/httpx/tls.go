@@ -44,3 +44,20 @@ func NewBaseTransport(caFile string, skipVerify bool) (*http.Transport, error) {
 	t.TLSClientConfig.RootCAs = pool
 	return t, nil
 }
+
+// Base returns the transport an adapter builds on: given when set (a test's), else
+// NewBaseTransport(caFile, skipVerify); wrapped by wrap when set (--debug's dump).
+func Base(given http.RoundTripper, caFile string, skipVerify bool, wrap func(http.RoundTripper) http.RoundTripper) (http.RoundTripper, error) {
+	base := given
+	if base == nil {
+		t, err := NewBaseTransport(caFile, skipVerify)
+		if err != nil {
+			return nil, err
+		}
+		base = t
+	}
+	if wrap != nil {
+		base = wrap(base)
+	}
+	return base, nil
+}

@@ -176,13 +176,9 @@ func newProvider(src config.Source, o Options, log *slog.Logger, wrap func(http.
 		}
 		// Our base transport rather than http.DefaultTransport: its pool keeps a
 		// connection for each request in flight.
-		t, err := httpx.NewBaseTransport(src.CAFile, false)
+		base, err := httpx.Base(nil, src.CAFile, false, wrap)
 		if err != nil {
 			return nil, err
-		}
-		var base http.RoundTripper = t
-		if wrap != nil {
-			base = wrap(base)
 		}
 		opts = append(opts, azuredevops.WithTransport(base))
 		if o.Now != nil {

@@ -24,13 +24,9 @@ func newGitHub(src config.Source, o Options, log *slog.Logger, wrap func(http.Ro
 		}
 		auth.PrivateKey = key
 	}
-	t, err := httpx.NewBaseTransport(src.CAFile, false)
+	base, err := httpx.Base(nil, src.CAFile, false, wrap)
 	if err != nil {
 		return nil, err
-	}
-	var base http.RoundTripper = t
-	if wrap != nil {
-		base = wrap(base)
 	}
 	opts := []github.Option{github.WithLogger(log), github.WithLimiter(o.Limiter), github.WithTransport(base), github.WithRetry(o.RetryOptions...)}
 	if o.Now != nil {

@@ -14,13 +14,9 @@ import (
 // has: our base transport (under the --debug dump), the sweep's Limiter, retry
 // options and attempt time-out, and its clock.
 func newGitLabSource(src config.Source, o Options, log *slog.Logger, wrap func(http.RoundTripper) http.RoundTripper) (scm.Provider, error) {
-	t, err := httpx.NewBaseTransport(src.CAFile, false)
+	base, err := httpx.Base(nil, src.CAFile, false, wrap)
 	if err != nil {
 		return nil, err
-	}
-	var base http.RoundTripper = t
-	if wrap != nil {
-		base = wrap(base)
 	}
 	tt := gitlabscm.PrivateToken
 	if src.TokenType == config.GitLabTokenJob {

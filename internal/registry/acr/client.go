@@ -148,18 +148,7 @@ func New(host string, o Options) (*Client, error) {
 }
 
 func baseTransport(o Options) (http.RoundTripper, error) {
-	var base http.RoundTripper = o.Transport
-	if base == nil {
-		t, err := httpx.NewBaseTransport(o.CAFile, false)
-		if err != nil {
-			return nil, err
-		}
-		base = t
-	}
-	if o.Wrap != nil {
-		base = o.Wrap(base)
-	}
-	return base, nil
+	return httpx.Base(o.Transport, o.CAFile, false, o.Wrap)
 }
 
 // sdk returns the SDK client for one repository ("" for the catalog) and purpose.

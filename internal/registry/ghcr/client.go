@@ -175,18 +175,7 @@ func New(host string, o Options) (*Client, error) {
 }
 
 func baseTransport(o Options) (http.RoundTripper, error) {
-	var base http.RoundTripper = o.Transport
-	if base == nil {
-		t, err := httpx.NewBaseTransport(o.CAFile, false)
-		if err != nil {
-			return nil, err
-		}
-		base = t
-	}
-	if o.Wrap != nil {
-		base = o.Wrap(base)
-	}
-	return base, nil
+	return httpx.Base(o.Transport, o.CAFile, false, o.Wrap)
 }
 
 // ociRepo is the registry's name of a package: OWNER/NAME, lowercase owner.

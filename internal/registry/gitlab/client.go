@@ -110,16 +110,9 @@ func New(host string, o Options) (*Client, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	base := o.Transport
-	if base == nil {
-		t, err := httpx.NewBaseTransport(o.CAFile, false)
-		if err != nil {
-			return nil, err
-		}
-		base = t
-	}
-	if o.Wrap != nil {
-		base = o.Wrap(base)
+	base, err := httpx.Base(o.Transport, o.CAFile, false, o.Wrap)
+	if err != nil {
+		return nil, err
 	}
 	retry := append([]httpx.RetryOption{httpx.WithLogger(log)}, o.RetryOptions...)
 	timed := httpx.NewTimeouts(base, httpx.TimeoutsOr(o.AttemptTimeout))

@@ -133,18 +133,7 @@ func New(host string, o Options) (*Client, error) {
 }
 
 func baseTransport(o Options) (http.RoundTripper, error) {
-	var base http.RoundTripper = o.Transport
-	if base == nil {
-		t, err := httpx.NewBaseTransport(o.CAFile, o.SkipTLSVerify)
-		if err != nil {
-			return nil, err
-		}
-		base = t
-	}
-	if o.Wrap != nil {
-		base = o.Wrap(base)
-	}
-	return base, nil
+	return httpx.Base(o.Transport, o.CAFile, o.SkipTLSVerify, o.Wrap)
 }
 
 // schemeGuard sends https where plain http was not allowed: go-containerregistry
