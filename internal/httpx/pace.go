@@ -19,7 +19,8 @@ import (
 // at a pace), never more than gentle × the pace that proved too high. Where
 // nothing was granted it falls back to decrease × the rate that was throttled.
 // Each quiet period without a 429 raises the rate by growth up to top and by
-// probe above it, never above the configured rate. So a sweep without a
+// probe above it, never above the configured rate; a pace learned from the
+// first burst, not yet met by a 429, grows by growth every tenth of it (grow). So a sweep without a
 // configured rate settles just under the registry's quota after its first 429s,
 // and one throttled by a passing neighbour finds its way back up.
 const (
@@ -40,23 +41,24 @@ type pacer struct {
 	set  rate.Limit // configured rate; 0: none
 	cfg  *paceConfig
 
-	mu     sync.Mutex
-	lim    *rate.Limiter // nil while unpaced; replaced on each cut
-	cur    rate.Limit    // current rate; rate.Inf while unpaced
-	top    rate.Limit    // the rate grows fast up to this (the rate learned, or ceiling × the rate throttled), slowly above
-	hold   time.Time     // nobody starts before this: a 429's Retry-After
-	gen    int           // counts the changes of hold and cuts
-	cut    time.Time     // when the rate was last cut: a 429 of a request admitted before it is old news
-	grown  time.Time     // when the rate last changed; it grows after each quiet period since
-	window counter       // admissions, for the rate sent
-	ok     counter       // answers other than 429, for the rate granted
-	recent counter       // answers other than 429 over the last minSpan
-	denied counter       // 429s over the last minSpan
-	was    rate.Limit    // the rate throttled at the last cut
-	learn  bool          // the last cut's rate is to be learned once its hold has passed
-	late   int           // answers other than 429 since the last cut, while its rate is learned
-	paced  time.Time     // when a learned pace first took over: what was granted before (a burst) is not the quota's rate
-	slow   *slowStart    // bounds the requests in flight until paced; nil: no bound (set by the Limiter)
+	mu        sync.Mutex
+	lim       *rate.Limiter // nil while unpaced; replaced on each cut
+	cur       rate.Limit    // current rate; rate.Inf while unpaced
+	top       rate.Limit    // the rate grows fast up to this (the rate learned, or ceiling × the rate throttled), slowly above
+	hold      time.Time     // nobody starts before this: a 429's Retry-After
+	gen       int           // counts the changes of hold and cuts
+	cut       time.Time     // when the rate was last cut: a 429 of a request admitted before it is old news
+	grown     time.Time     // when the rate last changed; it grows after each quiet period since
+	window    counter       // admissions, for the rate sent
+	ok        counter       // answers other than 429, for the rate granted
+	recent    counter       // answers other than 429 over the last minSpan
+	denied    counter       // 429s over the last minSpan
+	was       rate.Limit    // the rate throttled at the last cut
+	learn     bool          // the last cut's rate is to be learned once its hold has passed
+	late      int           // answers other than 429 since the last cut, while its rate is learned
+	paced     time.Time     // when a learned pace first took over: what was granted before (a burst) is not the quota's rate
+	confirmed bool          // the pace was configured or learned from what was granted at a pace, not from the first burst
+	slow      *slowStart    // bounds the requests in flight until paced; nil: no bound (set by the Limiter)
 }
 
 func newPacer(name string, perMinute float64, c *paceConfig) *pacer {
@@ -66,6 +68,7 @@ func newPacer(name string, perMinute float64, c *paceConfig) *pacer {
 		p.set = rate.Limit(perMinute / 60)
 		p.cur = p.set
 		p.lim = rate.NewLimiter(p.cur, 1)
+		p.confirmed = true
 	}
 	return p
 }
@@ -200,6 +203,7 @@ func (p *pacer) learnRate(now time.Time) {
 	if unpaced && p.set == 0 {
 		p.paced = later(now, p.hold)
 	}
+	p.confirmed = !unpaced
 	if p.set > 0 {
 		next = min(next, p.set)
 	}
@@ -211,25 +215,36 @@ func (p *pacer) learnRate(now time.Time) {
 	p.grown = later(now, p.hold)
 }
 
-// grow raises the rate for each quiet period since it last changed.
+// grow raises the rate for each quiet period since it last changed. A pace
+// learned from the first burst is confirmed sooner: what an unpaced sweep was
+// granted before its first 429s is the registry's bucket, which may hold more or
+// less than a second of its rate, so until a 429 meets the sweep at a pace the
+// rate is probed every tenth of the quiet period.
 func (p *pacer) grow(now time.Time) {
-	if p.lim == nil || p.grown.IsZero() || now.Sub(p.grown) < p.cfg.quiet {
+	quiet := p.cfg.quiet
+	if !p.confirmed {
+		quiet /= 10
+	}
+	if p.lim == nil || p.grown.IsZero() || now.Sub(p.grown) < quiet {
 		return
 	}
-	for i := 0; now.Sub(p.grown) >= p.cfg.quiet; i++ {
+	for i := 0; now.Sub(p.grown) >= quiet; i++ {
 		if (p.set > 0 && p.cur >= p.set) || i == 1000 {
 			p.grown = now // time spent at the configured rate earns nothing
 			break
 		}
 		next := p.cur * probe
-		if p.cur < p.top {
+		switch {
+		case !p.confirmed:
+			next = p.cur * growth
+		case p.cur < p.top:
 			next = min(p.cur*growth, p.top)
 		}
 		if p.set > 0 {
 			next = min(next, p.set)
 		}
 		p.cur = next
-		p.grown = p.grown.Add(p.cfg.quiet)
+		p.grown = p.grown.Add(quiet)
 	}
 	p.lim.SetLimitAt(now, p.cur)
 }
