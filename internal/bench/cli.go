@@ -78,6 +78,7 @@ a synthetic registry served in-process, every request through a latency and quot
 	fs.StringVar(&o.SKU, "sku", "", "rateLimit.sku in prsweep's configuration (left out when empty)")
 	fs.IntVar(&o.Concurrency, "concurrency", 0, "prsweep's concurrency (default: the configuration's default)")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "dry runs: decide and delete nothing")
+	fs.BoolVar(&o.PlanApply, "plan-apply", false, "prsweep runs `plan --out FILE`, then `apply FILE` (one process, both measured), instead of `run`")
 	fs.StringVar(&o.ExtraYAML, "yaml", "", "configuration appended to prsweep's (top-level keys)")
 	fs.StringVar(&algorithms, "algorithms", AlgoPrsweep+","+AlgoOriginal, "what to run, comma-separated: prsweep, original")
 	fs.BoolVar(&inProcess, "inprocess", false, "run the sweeps in this process (memory figures then include the registry)")

@@ -35,6 +35,7 @@ const (
 type Job struct {
 	Algorithm  string      `json:"algorithm"`
 	DryRun     bool        `json:"dryRun"`
+	PlanApply  bool        `json:"planApply"` // prsweep: `plan --out FILE`, then `apply FILE`
 	LogLevel   string      `json:"logLevel"`
 	ConfigFile string      `json:"configFile,omitempty"` // prsweep: the configuration file
 	Output     string      `json:"output,omitempty"`     // prsweep: --output (default text)
@@ -82,12 +83,24 @@ func runJob(ctx context.Context, j Job, logw io.Writer) JobResult {
 	return res
 }
 
-// runPrsweep runs `prsweep run` in this process and reads its closing count
-// line ("2 deleted, 2 preserved, 0 failed") from the report's tail.
+// runPrsweep runs `prsweep run` (or plan, then apply) in this process and reads
+// its closing count line ("2 deleted, 2 preserved, 0 failed") from the report's tail.
 func runPrsweep(ctx context.Context, j Job, logw io.Writer) (JobResult, error) {
-	args := []string{"run", "--config", j.ConfigFile, "--output", cmp.Or(j.Output, "text"), "--log-level", cmp.Or(j.LogLevel, "warn")}
+	flags := []string{"--config", j.ConfigFile, "--output", cmp.Or(j.Output, "text"), "--log-level", cmp.Or(j.LogLevel, "warn")}
+	args := append([]string{"run"}, flags...)
 	if j.DryRun {
 		args = append(args, "--dry-run")
+	}
+	if j.PlanApply {
+		file := j.ConfigFile + ".plan.json"
+		if code := cli.Main(ctx, append([]string{"plan", "--out", file}, flags...), &tail{}, logw); code != cli.ExitOK && code != cli.ExitFailed {
+			return JobResult{}, fmt.Errorf("prsweep plan exited %d", code)
+		}
+		if fi, err := os.Stat(file); err == nil {
+			fmt.Fprintf(logw, "prsweep-bench: the plan file is %.1f MB\n", float64(fi.Size())/1e6)
+		}
+		defer os.Remove(file)
+		args = append([]string{"apply", file}, flags...)
 	}
 	out := &tail{}
 	code := cli.Main(ctx, args, out, logw)
@@ -103,7 +116,7 @@ func runPrsweep(ctx context.Context, j Job, logw io.Writer) (JobResult, error) {
 	}
 	res.FailedLines = failedLines(out.String())
 	if code != cli.ExitOK && code != cli.ExitFailed {
-		return res, fmt.Errorf("prsweep run exited %d", code)
+		return res, fmt.Errorf("prsweep %s exited %d", args[0], code)
 	}
 	return res, nil
 }

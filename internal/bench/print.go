@@ -194,6 +194,9 @@ func settingsText(o Options) string {
 	if o.DryRun {
 		parts = append(parts, "dry run")
 	}
+	if o.PlanApply {
+		parts = append(parts, "plan, then apply")
+	}
 	if o.ExtraYAML != "" {
 		parts = append(parts, "extra configuration: "+strings.ReplaceAll(strings.TrimSpace(o.ExtraYAML), "\n", "; "))
 	}

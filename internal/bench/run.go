@@ -20,6 +20,7 @@ type Options struct {
 	SKU         string        // rateLimit.sku of prsweep's configuration; "" leaves it out
 	Concurrency int           // prsweep's concurrency; 0 leaves the default
 	DryRun      bool
+	PlanApply   bool     // prsweep runs `plan --out FILE` and then `apply FILE` instead of `run`
 	ExtraYAML   string   // appended to prsweep's configuration
 	Algorithms  []string // AlgoPrsweep, AlgoOriginal; default both
 	LogLevel    string   // of the sweeps' logs; default warn
@@ -139,7 +140,7 @@ func (o Options) job(w *world, alg, dir string) (Job, error) {
 	if w.forge != nil {
 		return o.forgeJob(w, alg, dir)
 	}
-	j := Job{Algorithm: alg, DryRun: o.DryRun, LogLevel: o.LogLevel, Output: o.Output, Original: OriginalJob{
+	j := Job{Algorithm: alg, DryRun: o.DryRun, PlanApply: o.PlanApply, LogLevel: o.LogLevel, Output: o.Output, Original: OriginalJob{
 		Registry: o.Registry, RegistryURL: "http://" + w.regHost, DeleteByDigest: o.Registry == Registry28,
 		SourceURL: w.srcURL, Project: adoProject, Token: adoToken, TagPattern: TagPattern, DryRun: o.DryRun,
 	}}

@@ -177,7 +177,7 @@ func (p prefixReader) hasManifest(ctx context.Context, repo, digest string) (boo
 
 // forgeJob describes prsweep's sweep of a forge world; files go to dir.
 func (o Options) forgeJob(w *world, alg, dir string) (Job, error) {
-	j := Job{Algorithm: alg, DryRun: o.DryRun, LogLevel: o.LogLevel, Output: o.Output, HeapFile: o.HeapFile}
+	j := Job{Algorithm: alg, DryRun: o.DryRun, PlanApply: o.PlanApply, LogLevel: o.LogLevel, Output: o.Output, HeapFile: o.HeapFile}
 	if alg != AlgoPrsweep {
 		return j, fmt.Errorf("%s runs only against distribution and ACR", alg)
 	}

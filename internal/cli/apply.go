@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -8,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/prsweep/prsweep/internal/plan"
-	"github.com/prsweep/prsweep/internal/sweep"
+	"github.com/prsweep/prsweep/internal/report"
 )
 
 func newApplyCmd(e env, code *int) *cobra.Command {
@@ -33,33 +34,39 @@ and reported. A plan older than --max-age is refused.`,
 				return err
 			}
 			defer f.stopProgress()
-			p, err := readPlan(args[0])
+			file, err := os.Open(args[0])
 			if err != nil {
-				return err
+				return fmt.Errorf("%w: reading the plan: %w", errUsage, err)
 			}
-			if p.Registry != s.Host {
-				return fmt.Errorf("%w: the plan is for registry %s, the configuration names %s", errUsage, p.Registry, s.Host)
+			defer file.Close()
+			fr, err := plan.NewFileReader(file)
+			if err != nil {
+				return fmt.Errorf("%w: %s: %w", errUsage, args[0], err)
 			}
-			if age := e.now().Sub(p.CreatedAt); age > maxAge {
+			if h := fr.Head(); h.Registry != s.Host {
+				return fmt.Errorf("%w: the plan is for registry %s, the configuration names %s", errUsage, h.Registry, s.Host)
+			} else if age := e.now().Sub(h.CreatedAt); age > maxAge {
 				return fmt.Errorf("%w: the plan is %s old, more than --max-age %s: make a new plan", errUsage, age.Round(time.Minute), maxAge)
-			}
-			ctx, cancel := s.Context(c.Context())
-			defer cancel()
-			s.Redecide(ctx, p.Items)
-			if err := plan.Enforce(p.Items, s.Limits); err != nil {
-				f.stopProgress()
-				*code, err = printResult(e, format, f.verbose, sweep.Result{Items: p.Items}, err)
-				return err
 			}
 			closeAudit, err := openAudit(s, f.audit, false)
 			if err != nil {
 				return err
 			}
 			defer closeAudit()
-			f.planned(plan.Deletions(p.Items))
-			s.Apply(ctx, p.Items)
+			st, err := report.NewStream(e.stdout, format, report.Report{Verbose: f.verbose})
+			if err != nil {
+				return err
+			}
+			s.Sink = st.Add // memory holds the repositories in flight, not the plan
+			ctx, cancel := s.Context(c.Context())
+			defer cancel()
+			res, err := s.ApplyPlan(ctx, fr)
 			f.stopProgress()
-			*code, err = printResult(e, format, f.verbose, sweep.Result{Items: p.Items}, nil)
+			if errors.Is(err, plan.ErrBadPlan) {
+				st.Discard()
+				return fmt.Errorf("%w: %s: %w", errUsage, args[0], err)
+			}
+			*code, err = printStream(st, res, err)
 			return err
 		},
 	}
@@ -70,17 +77,4 @@ and reported. A plan older than --max-age is refused.`,
 	c.Flags().StringVar(&f.audit, "audit", "", "append a journal of every deletion to this file (overrides the config's audit)")
 	c.Flags().DurationVar(&maxAge, "max-age", 24*time.Hour, "refuse a plan older than this")
 	return c
-}
-
-func readPlan(path string) (plan.Plan, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return plan.Plan{}, fmt.Errorf("%w: reading the plan: %w", errUsage, err)
-	}
-	defer f.Close()
-	p, err := plan.Read(f)
-	if err != nil {
-		return p, fmt.Errorf("%w: %s: %w", errUsage, path, err)
-	}
-	return p, nil
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
@@ -42,20 +44,22 @@ compared with diff. Review it, then carry it out with prsweep apply.`,
 			}
 			ctx, cancel := s.Context(c.Context())
 			defer cancel()
-			p, err := s.Plan(ctx)
+			if out == "-" { // the plan is the output: no report, the exit code says what it would
+				var failed atomic.Int64
+				s.Sink = func(items []plan.Item) { failed.Add(int64(report.Summarize(items, true).Failed)) }
+				_, err := s.WritePlan(ctx, e.stdout)
+				f.stopProgress()
+				*code = planCode(int(failed.Load()), err)
+				return err
+			}
+			st, err := report.NewStream(e.stdout, format, report.Report{DryRun: true, Verbose: f.verbose})
+			if err != nil {
+				return err
+			}
+			s.Sink = st.Add
+			res, err := writePlanFile(out, func(w io.Writer) (sweep.Result, error) { return s.WritePlan(ctx, w) })
 			f.stopProgress()
-			var limit *plan.LimitError
-			if err != nil && !errors.As(err, &limit) {
-				return err
-			}
-			if werr := writePlan(e, out, p); werr != nil {
-				return werr
-			}
-			if out == "-" {
-				*code = planCode(p.Items, err)
-				return err
-			}
-			*code, err = printResult(e, format, f.verbose, sweep.Result{DryRun: true, Items: p.Items}, err)
+			*code, err = printStream(st, res, err)
 			return err
 		},
 	}
@@ -67,27 +71,41 @@ compared with diff. Review it, then carry it out with prsweep apply.`,
 	return c
 }
 
-func writePlan(e env, out string, p plan.Plan) error {
-	var w io.Writer = e.stdout
-	if out != "-" {
-		f, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-		if err != nil {
-			return fmt.Errorf("writing the plan: %w", err)
-		}
-		defer f.Close()
-		w = f
+// writePlanFile has write make the plan into a temporary file beside path and
+// renames it to path once whole: a sweep that fails leaves the last plan there
+// as it was, never a part of a new one.
+func writePlanFile(path string, write func(io.Writer) (sweep.Result, error)) (sweep.Result, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return sweep.Result{}, fmt.Errorf("writing the plan: %w", err)
 	}
-	return plan.Write(w, p)
+	defer os.Remove(tmp.Name()) // gone once renamed
+	res, err := write(tmp)
+	if cerr := tmp.Close(); cerr != nil && err == nil {
+		err = fmt.Errorf("writing the plan: %w", cerr)
+	}
+	if err != nil && !isLimit(err) {
+		return res, err
+	}
+	if rerr := os.Rename(tmp.Name(), path); rerr != nil {
+		return res, fmt.Errorf("writing the plan: %w", rerr)
+	}
+	return res, err
 }
 
-func planCode(items []plan.Item, err error) int {
+func planCode(failed int, err error) int {
 	switch {
 	case err != nil:
 		return ExitSafety
-	case report.Summarize(items, true).Failed > 0:
+	case failed > 0:
 		return ExitFailed
 	}
 	return ExitOK
+}
+
+func isLimit(err error) bool {
+	var limit *plan.LimitError
+	return errors.As(err, &limit)
 }
 
 // setup does what every sweeping command does first: flags and environment, the

@@ -88,6 +88,12 @@ func TestApplyRefusesWhatItCannotTrust(t *testing.T) {
 		{"another schema", sweep.Options{}, nil, func(s string) string { return strings.Replace(s, "prsweep.plan/v1", "prsweep.plan/v9", 1) }, "schema"},
 		{"an unknown field", sweep.Options{}, nil, func(s string) string { return strings.Replace(s, `"tag":`, `"tagz":"x","tag":`, 1) }, "unknown field"},
 		{"another registry", sweep.Options{}, nil, func(s string) string { return strings.Replace(s, srv.Host(), "other.example.com", 1) }, "other.example.com"},
+		// Apply reads a repository at a time, but the whole file before deleting
+		// anything: a bad item in the last repository keeps the first one's deletions.
+		{"a bad item in the last repository", sweep.Options{}, nil, func(s string) string {
+			i := strings.LastIndex(s, `"repository":"jarvisautomation","tag":`)
+			return s[:i] + `"repository":"jarvisautomation","tagz":"x","tag":` + s[i+len(`"repository":"jarvisautomation","tag":`):]
+		}, `unknown field "tagz"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

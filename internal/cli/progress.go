@@ -95,13 +95,6 @@ func (f *reportFlags) startProgress(s *sweep.Sweeper, log *slog.Logger) {
 	}
 }
 
-// planned tells the live line how many deletions a saved plan holds.
-func (f *reportFlags) planned(n int) {
-	if f.counters != nil {
-		f.counters.Planned("", n)
-	}
-}
-
 // stopProgress erases the live line, before the report or an error is printed.
 func (f *reportFlags) stopProgress() {
 	if f.renderer != nil {

@@ -1,9 +1,6 @@
 package plan
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +12,13 @@ import (
 // Schema names the plan file format; a reader refuses any other.
 const Schema = "prsweep.plan/v1"
 
+// Head is what a plan file says before its items.
+type Head struct {
+	Schema    string    `json:"schema"`
+	CreatedAt time.Time `json:"createdAt"`
+	Registry  string    `json:"registry"` // host[:port] the plan was made against
+}
+
 // Plan is every decision of one sweep, with its evidence: what `prsweep plan` writes
 // and `prsweep apply` carries out.
 type Plan struct {
@@ -22,6 +26,11 @@ type Plan struct {
 	CreatedAt time.Time `json:"createdAt"`
 	Registry  string    `json:"registry"` // host[:port] the plan was made against
 	Items     []Item    `json:"items"`
+}
+
+// Head is the plan's head.
+func (p Plan) Head() Head {
+	return Head{Schema: p.Schema, CreatedAt: p.CreatedAt, Registry: p.Registry}
 }
 
 // Sort puts items in the order plans and reports show them: by repository, then
@@ -53,69 +62,36 @@ func cmpStrings(pairs ...string) int {
 // Write writes the plan as JSON with one item per line, so that `diff` between two
 // plans shows which decisions changed.
 func Write(w io.Writer, p Plan) error {
-	p.Schema = Schema
 	items := slices.Clone(p.Items)
 	Sort(items)
-	head, err := json.Marshal(struct {
-		Schema    string    `json:"schema"`
-		CreatedAt time.Time `json:"createdAt"`
-		Registry  string    `json:"registry"`
-	}{p.Schema, p.CreatedAt.UTC(), p.Registry})
-	if err != nil {
-		return fmt.Errorf("writing the plan: %w", err)
+	fw := NewFileWriter(w, p.Head())
+	for _, it := range items {
+		fw.Write(it)
 	}
-	bw := bufio.NewWriter(w)
-	bw.Write(head[:len(head)-1])
-	bw.WriteString(",\n\"items\": [")
-	for i, it := range items {
-		line, err := json.Marshal(it)
-		if err != nil {
-			return fmt.Errorf("writing the plan: %w", err)
-		}
-		if i > 0 {
-			bw.WriteString(",")
-		}
-		bw.WriteString("\n  ")
-		bw.Write(line)
-	}
-	bw.WriteString("\n]}\n")
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("writing the plan: %w", err)
-	}
-	return nil
+	return fw.Close()
 }
 
 // ErrBadPlan marks a plan file that cannot be used.
 var ErrBadPlan = errors.New("unusable plan file")
 
-// Read parses a plan file, refusing unknown fields, another schema, or items that
-// make no sense (a delete without a digest or a method).
+// Read parses a whole plan file, as FileReader does a repository at a time.
 func Read(r io.Reader) (Plan, error) {
-	data, err := io.ReadAll(io.LimitReader(r, 256<<20))
+	fr, err := NewFileReader(r)
 	if err != nil {
-		return Plan{}, fmt.Errorf("reading the plan: %w", err)
+		return Plan{}, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var p Plan
-	if err := dec.Decode(&p); err != nil {
-		return Plan{}, fmt.Errorf("%w: %w", ErrBadPlan, err)
-	}
-	if dec.More() {
-		return Plan{}, fmt.Errorf("%w: data after the plan", ErrBadPlan)
-	}
-	if p.Schema != Schema {
-		return Plan{}, fmt.Errorf("%w: schema %q, want %q", ErrBadPlan, p.Schema, Schema)
-	}
-	if p.CreatedAt.IsZero() || p.Registry == "" {
-		return Plan{}, fmt.Errorf("%w: createdAt and registry are required", ErrBadPlan)
-	}
-	for i, it := range p.Items {
-		if err := it.check(); err != nil {
-			return Plan{}, fmt.Errorf("%w: items[%d] (%s): %w", ErrBadPlan, i, it.Ref(), err)
+	h := fr.Head()
+	p := Plan{Schema: h.Schema, CreatedAt: h.CreatedAt, Registry: h.Registry}
+	for {
+		items, err := fr.Next()
+		if errors.Is(err, io.EOF) {
+			return p, nil
 		}
+		if err != nil {
+			return Plan{}, err
+		}
+		p.Items = append(p.Items, items...)
 	}
-	return p, nil
 }
 
 func (i Item) check() error {

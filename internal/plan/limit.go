@@ -63,59 +63,68 @@ func Deletions(items []Item) int {
 // the limit, and a *LimitError (the first limit exceeded) is returned. It makes one
 // pass over the items.
 func Enforce(items []Item, l Limits) error {
-	err := check(count(items), "", l.MaxDeletions, l.MaxDeletionsPercent, "safety.maxDeletions", "safety.maxDeletionsPercent")
-	if err == nil && (l.PerRepository.MaxDeletions > 0 || l.PerRepository.MaxDeletionsPercent > 0) {
-		perRepo := map[string]tally{}
-		for _, it := range items {
-			perRepo[it.Repository] = perRepo[it.Repository].add(it)
-		}
-		for _, repo := range slices.Sorted(maps.Keys(perRepo)) {
-			err = check(perRepo[repo], repo, l.PerRepository.MaxDeletions, l.PerRepository.MaxDeletionsPercent,
-				"safety.perRepository.maxDeletions", "safety.perRepository.maxDeletionsPercent")
-			if err != nil {
-				break
-			}
-		}
+	var total Tally
+	perRepo := map[string]Tally{}
+	for _, it := range items {
+		total = total.Add(it)
+		perRepo[it.Repository] = perRepo[it.Repository].Add(it)
 	}
-	if err == nil {
+	err := l.Exceeded(total, perRepo)
+	if err != nil {
+		Keep(items, err)
+	}
+	return err
+}
+
+// Exceeded returns the first limit a plan of these counts exceeds, as a
+// *LimitError: the sweep's, then each repository's in name order; nil if none.
+func (l Limits) Exceeded(total Tally, perRepo map[string]Tally) error {
+	if err := check(total, "", l.MaxDeletions, l.MaxDeletionsPercent, "safety.maxDeletions", "safety.maxDeletionsPercent"); err != nil {
+		return err
+	}
+	if l.PerRepository.MaxDeletions == 0 && l.PerRepository.MaxDeletionsPercent == 0 {
 		return nil
 	}
+	for _, repo := range slices.Sorted(maps.Keys(perRepo)) {
+		if err := check(perRepo[repo], repo, l.PerRepository.MaxDeletions, l.PerRepository.MaxDeletionsPercent,
+			"safety.perRepository.maxDeletions", "safety.perRepository.maxDeletionsPercent"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Keep turns every delete of items into a keep naming err, the limit exceeded.
+func Keep(items []Item, err error) {
 	for i := range items {
 		if items[i].Action == policy.Delete {
 			items[i].Action, items[i].Method = policy.Keep, ""
 			items[i].Reason += "; kept: " + err.Error()
 		}
 	}
-	return err
 }
 
-// tally counts the tags planned for deletion and the tags seen.
-type tally struct{ planned, seen int }
+// Tally counts what the safety limits weigh: the tags seen and the tags planned
+// for deletion.
+type Tally struct{ Planned, Seen int }
 
-func (t tally) add(it Item) tally {
+// Add counts it.
+func (t Tally) Add(it Item) Tally {
 	if it.Kind == KindTag && it.Tag != "*" {
-		t.seen++
+		t.Seen++
 		if it.Action == policy.Delete {
-			t.planned++
+			t.Planned++
 		}
 	}
 	return t
 }
 
-func count(items []Item) tally {
-	var t tally
-	for _, it := range items {
-		t = t.add(it)
-	}
-	return t
-}
-
-func check(t tally, repo string, maxN int, maxPercent float64, keyN, keyPercent string) error {
+func check(t Tally, repo string, maxN int, maxPercent float64, keyN, keyPercent string) error {
 	switch {
-	case maxN > 0 && t.planned > maxN:
-		return &LimitError{Key: keyN, Repository: repo, Limit: float64(maxN), Planned: t.planned, Seen: t.seen}
-	case maxPercent > 0 && t.seen > 0 && 100*float64(t.planned) > maxPercent*float64(t.seen):
-		return &LimitError{Key: keyPercent, Repository: repo, Limit: maxPercent, Planned: t.planned, Seen: t.seen, Percent: true}
+	case maxN > 0 && t.Planned > maxN:
+		return &LimitError{Key: keyN, Repository: repo, Limit: float64(maxN), Planned: t.Planned, Seen: t.Seen}
+	case maxPercent > 0 && t.Seen > 0 && 100*float64(t.Planned) > maxPercent*float64(t.Seen):
+		return &LimitError{Key: keyPercent, Repository: repo, Limit: maxPercent, Planned: t.Planned, Seen: t.Seen, Percent: true}
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/prsweep/prsweep/internal/plan"
+	"github.com/prsweep/prsweep/internal/spill"
 )
 
 // Stream writes a report as a sweep's repositories finish, so that memory holds
@@ -23,7 +24,7 @@ type Stream struct {
 	verbose bool
 
 	mu    sync.Mutex
-	spill spill
+	spill spill.Spill
 	parts []part
 	lines [sections]int // lines rendered into each section
 	items int
@@ -39,7 +40,7 @@ const sections = 3
 type part struct {
 	repo string
 	seq  int // Add order, for parts of one repository
-	at   [sections]span
+	at   [sections]spill.Span
 }
 
 // NewStream returns a Stream writing r's format to w; r.Items are ignored (Add
@@ -84,7 +85,7 @@ func (s *Stream) Add(items []plan.Item) {
 	for k := range rendered {
 		rendered[k].seq = len(s.parts)
 		for sec, b := range bufs[k] {
-			sp, err := s.spill.write(b)
+			sp, err := s.spill.Write(b)
 			if err != nil && s.err == nil {
 				s.err = err
 			}
@@ -111,14 +112,14 @@ func (s *Stream) Summary() Summary {
 func (s *Stream) Discard() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.spill.close()
+	s.spill.Close()
 }
 
 // Close writes the report and removes the spill. Add must not be called after.
 func (s *Stream) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	defer s.spill.close()
+	defer s.spill.Close()
 	if s.err != nil {
 		return fmt.Errorf("writing report: %w", s.err)
 	}
@@ -165,7 +166,7 @@ func (s *Stream) section(it plan.Item) (int, bool) {
 func (s *Stream) copyParts(out *errWriter, sec int, sep string) {
 	first := true
 	for _, p := range s.parts {
-		if p.at[sec].n == 0 {
+		if p.at[sec].N == 0 {
 			continue
 		}
 		if !first {
@@ -173,7 +174,7 @@ func (s *Stream) copyParts(out *errWriter, sec int, sep string) {
 		}
 		first = false
 		if out.err == nil {
-			out.err = s.spill.copyTo(out.w, p.at[sec])
+			out.err = s.spill.CopyTo(out.w, p.at[sec])
 		}
 	}
 }

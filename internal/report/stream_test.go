@@ -61,7 +61,7 @@ func TestStreamMatchesWrite(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				s.spill.at = 8 << 10
+				s.spill.At = 8 << 10
 				var wg sync.WaitGroup
 				for _, items := range repos {
 					wg.Go(func() { s.Add(items) })
@@ -70,7 +70,7 @@ func TestStreamMatchesWrite(t *testing.T) {
 				if sum := s.Summary(); sum != Summarize(all, dryRun) {
 					t.Errorf("%s: summary %+v, want %+v", f, sum, Summarize(all, dryRun))
 				}
-				if spilled := s.spill.file != nil; spilled != (size.repos > 3) {
+				if spilled := s.spill.Spilled(); spilled != (size.repos > 3) {
 					t.Errorf("%s, %d×%d: spilled to a file: %v", f, size.repos, size.tags, spilled)
 				}
 				if err := s.Close(); err != nil {

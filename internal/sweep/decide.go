@@ -48,21 +48,22 @@ func (s *Sweeper) item(repo, tag string, m policy.Match, st scm.Status, now time
 	return it
 }
 
-func (s *Sweeper) states(ctx context.Context, refs []scm.Ref) map[scm.Ref]scm.Status {
-	return resolve.Resolver{Providers: s.Providers, Concurrency: s.Concurrency, Now: s.Now, Logger: s.logger()}.States(ctx, refs)
-}
-
 // Redecide re-reads the pull requests of a saved plan's deletions and decides them
 // again under the current rules; whatever no longer deletes is kept, saying what
 // changed (safety rules 1 and 5 for `prsweep apply`).
 func (s *Sweeper) Redecide(ctx context.Context, items []plan.Item) {
+	s.redecide(ctx, items, s.newCache())
+}
+
+// redecide is Redecide with the states of the pull requests read so far.
+func (s *Sweeper) redecide(ctx context.Context, items []plan.Item, cache *resolve.Cache) {
 	var refs []scm.Ref
 	for _, it := range items {
 		if ref, ok := it.PRRef(); ok && it.Action == policy.Delete && it.Kind == plan.KindTag {
 			refs = append(refs, ref)
 		}
 	}
-	states := s.states(ctx, refs)
+	states := cache.States(ctx, refs)
 	now := s.now()
 	digestOf := map[string]string{}
 	for _, it := range items {

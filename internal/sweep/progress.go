@@ -1,10 +1,6 @@
 package sweep
 
 import (
-	"context"
-
-	"golang.org/x/sync/errgroup"
-
 	"github.com/prsweep/prsweep/internal/plan"
 	"github.com/prsweep/prsweep/internal/policy"
 )
@@ -65,41 +61,4 @@ func (s *Sweeper) applied(repo string, planned int, items []plan.Item) {
 		}
 	}
 	s.Progress.Applied(repo, planned, done)
-}
-
-// applyReporting is Apply telling Progress as each repository is done: each
-// repository's run of items (a plan is sorted by repository) goes to the applier on
-// its own, several at once, as Applier.Apply would run them. Items not grouped by
-// repository go to the applier whole.
-func (s *Sweeper) applyReporting(ctx context.Context, items []plan.Item) {
-	type run struct{ from, to int }
-	var runs []run
-	seen := map[string]bool{}
-	for i := 0; i < len(items); {
-		j := i
-		for j < len(items) && items[j].Repository == items[i].Repository {
-			j++
-		}
-		if seen[items[i].Repository] {
-			planned := plan.Deletions(items)
-			s.applier(false).Apply(ctx, items)
-			s.applied("", planned, items)
-			return
-		}
-		seen[items[i].Repository] = true
-		runs = append(runs, run{i, j})
-		i = j
-	}
-	g := errgroup.Group{}
-	g.SetLimit(max(s.Concurrency, 1))
-	for _, r := range runs {
-		g.Go(func() error {
-			part := items[r.from:r.to]
-			planned := plan.Deletions(part)
-			s.applier(false).Apply(ctx, part)
-			s.applied(part[0].Repository, planned, part)
-			return nil
-		})
-	}
-	_ = g.Wait()
 }

@@ -48,9 +48,10 @@ type Sweeper struct {
 	Progress     Progress       // told how the sweep advances (progress.go); nil: nothing
 	Limiter      *httpx.Limiter // the request budget the adapters share; its Stats count requests
 	// Sink, when set, takes each repository's items as the repository is done, and
-	// Run returns none: a report streams, and memory holds the repositories in
-	// flight, not every tag. A safety limit still holds the whole plan first (then
-	// Sink gets it at the end).
+	// Run, WritePlan and ApplyPlan return none: a report streams, and memory holds
+	// the repositories in flight, not every tag (with a safety limit, the whole
+	// plan waits in a spool on disk, not in memory). It is called from several
+	// goroutines at once.
 	Sink func([]plan.Item)
 
 	only    *scm.Ref // set by ForPR: the one pull request this sweep may delete for
@@ -65,17 +66,13 @@ type Result struct {
 
 // Run sweeps once. Each repository goes list → decide → inspect → guard → delete on
 // its own, several at once, so that a slow repository holds no other; only a
-// safety limit makes every repository wait for the whole plan before deleting. A dry
-// run is the plan. The error is ErrCredentials or a *plan.LimitError (nothing was
-// deleted; the items say why), or a failure that kept the sweep from looking at
-// anything.
+// safety limit makes every repository wait for the whole plan before deleting (the
+// plan is spooled: runLimited). A dry run is the plan. The error is ErrCredentials
+// or a *plan.LimitError (nothing was deleted; the items say why), or a failure that
+// kept the sweep from looking at anything.
 func (s *Sweeper) Run(ctx context.Context, dryRun bool) (Result, error) {
-	if s.Limits != (plan.Limits{}) || (dryRun && s.Sink == nil) {
-		p, err := s.Plan(ctx)
-		if err == nil && !dryRun {
-			s.Apply(ctx, p.Items)
-		}
-		return s.result(dryRun, p.Items), err
+	if s.Limits != (plan.Limits{}) {
+		return s.runLimited(ctx, dryRun)
 	}
 	items, err := s.sweep(ctx, !dryRun, s.Sink)
 	return s.result(dryRun, items), err
@@ -105,12 +102,9 @@ func (s *Sweeper) Plan(ctx context.Context) (plan.Plan, error) {
 	return p, nil
 }
 
-// Apply carries out the delete items of a plan, re-reading each tag first.
+// Apply carries out the delete items of a plan held whole, re-reading each tag
+// first. ApplyPlan does it a repository at a time from a plan file.
 func (s *Sweeper) Apply(ctx context.Context, items []plan.Item) {
-	if s.Progress != nil {
-		s.applyReporting(ctx, items)
-		return
-	}
 	s.applier(false).Apply(ctx, items)
 }
 
@@ -134,7 +128,7 @@ func (s *Sweeper) sweep(ctx context.Context, del bool, sink func([]plan.Item)) (
 	}
 	log.Info("repositories selected", "count", len(repos))
 	s.progress().Selected(len(repos))
-	cache := resolve.NewCache(resolve.Resolver{Providers: s.Providers, Concurrency: s.Concurrency, Now: s.Now, Logger: log})
+	cache := s.newCache()
 	past := s.readJournal()
 	perRepo := make([][]plan.Item, len(repos))
 	listErrs := make([]error, len(repos))

@@ -1,0 +1,173 @@
+package sweep
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
+
+	"github.com/prsweep/prsweep/internal/plan"
+	"github.com/prsweep/prsweep/internal/resolve"
+)
+
+// runLimited is Run under a safety limit, which weighs the whole plan before
+// anything is deleted: the plan is spooled, the limits checked on its counts, and
+// then each repository is carried out from the spool, several at once.
+func (s *Sweeper) runLimited(ctx context.Context, dryRun bool) (Result, error) {
+	sp, err := s.spoolPlan(ctx)
+	defer sp.close()
+	if err != nil && !isLimit(err) {
+		return Result{DryRun: dryRun}, err
+	}
+	out := s.collector()
+	if err != nil || dryRun {
+		if rerr := sp.each(out.take); rerr != nil {
+			return Result{DryRun: dryRun}, rerr
+		}
+		return out.result(dryRun), err
+	}
+	err = s.applySpool(ctx, sp, out.take)
+	return out.result(false), err
+}
+
+// WritePlan decides every tag and writes the plan file to w, a repository at a
+// time from a spool; each repository's items go to Sink too. Over a safety limit
+// the plan keeps everything, naming the limit, and the *plan.LimitError is
+// returned with it.
+func (s *Sweeper) WritePlan(ctx context.Context, w io.Writer) (Result, error) {
+	head := plan.Head{CreatedAt: s.now().UTC(), Registry: s.Host}
+	sp, err := s.spoolPlan(ctx)
+	defer sp.close()
+	if err != nil && !isLimit(err) {
+		return Result{DryRun: true}, err
+	}
+	fw := plan.NewFileWriter(w, head)
+	out := s.collector()
+	rerr := sp.each(func(items []plan.Item) {
+		fw.Write(items...)
+		out.take(items)
+	})
+	if werr := fw.Close(); rerr == nil {
+		rerr = werr
+	}
+	if rerr != nil {
+		return Result{DryRun: true}, rerr
+	}
+	return out.result(true), err
+}
+
+// ApplyPlan carries out the saved plan fr reads, holding a few repositories' items
+// at a time: every repository is read, checked and decided again first (safety
+// rules 1 and 5), so that a plan file bad anywhere deletes nothing
+// (plan.ErrBadPlan); then the safety limits weigh the whole; then each repository
+// is carried out, several at once, its items going to Sink when done.
+func (s *Sweeper) ApplyPlan(ctx context.Context, fr *plan.FileReader) (Result, error) {
+	sp := &spool{}
+	defer sp.close()
+	cache := s.newCache()
+	for {
+		items, err := fr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return Result{}, err
+		}
+		s.redecide(ctx, items, cache)
+		sp.add(items)
+	}
+	out := s.collector()
+	if err := sp.enforce(s.Limits); err != nil {
+		if rerr := sp.each(out.take); rerr != nil {
+			return Result{}, rerr
+		}
+		return out.result(false), err
+	}
+	for repo, t := range sp.perRepo {
+		s.progress().Planned(repo, t.Planned)
+	}
+	err := s.applySpool(ctx, sp, out.take)
+	return out.result(false), err
+}
+
+// spoolPlan decides every tag into a spool and checks the safety limits on it.
+// The error is ErrCredentials (the spool is empty) or a *plan.LimitError.
+func (s *Sweeper) spoolPlan(ctx context.Context) (*spool, error) {
+	sp := &spool{}
+	items, err := s.sweep(ctx, false, sp.add)
+	if err != nil {
+		return sp, err
+	}
+	sp.add(items) // a failure to list the repositories comes back, not through the sink
+	if err := sp.enforce(s.Limits); err != nil {
+		return sp, err
+	}
+	s.logger().Info("plan made", "tags", sp.total.Seen, "deletions", sp.total.Planned)
+	return sp, nil
+}
+
+// applySpool carries out a spooled plan a repository at a time, several at once
+// within the bound of tags in flight, and hands each repository's items to done.
+func (s *Sweeper) applySpool(ctx context.Context, sp *spool, done func([]plan.Item)) error {
+	g := errgroup.Group{}
+	g.SetLimit(max(s.Concurrency, 1))
+	budget := semaphore.NewWeighted(tagsInFlight)
+	err := sp.each(func(items []plan.Item) {
+		n := min(int64(len(items)), tagsInFlight)
+		if budget.Acquire(ctx, n) != nil {
+			n = 0 // the sweep is ending: the applier records that on each item
+		}
+		planned := plan.Deletions(items)
+		g.Go(func() error {
+			defer budget.Release(n)
+			ptrs := make([]*plan.Item, len(items))
+			for i := range items {
+				ptrs[i] = &items[i]
+			}
+			s.applier(false).ApplyRepo(ctx, items[0].Repository, ptrs)
+			s.applied(items[0].Repository, planned, items)
+			done(items)
+			return nil
+		})
+	})
+	_ = g.Wait()
+	return err
+}
+
+// newCache is the pull-request states of one sweep: each read once.
+func (s *Sweeper) newCache() *resolve.Cache {
+	return resolve.NewCache(resolve.Resolver{Providers: s.Providers, Concurrency: s.Concurrency, Now: s.Now, Logger: s.logger()})
+}
+
+func isLimit(err error) bool {
+	var limit *plan.LimitError
+	return errors.As(err, &limit)
+}
+
+// collector hands each repository's items to the Sink, or keeps them for the
+// Result when there is none.
+type collector struct {
+	sink  func([]plan.Item)
+	mu    sync.Mutex
+	items []plan.Item
+}
+
+func (s *Sweeper) collector() *collector { return &collector{sink: s.Sink} }
+
+func (c *collector) take(items []plan.Item) {
+	if c.sink != nil {
+		c.sink(items)
+		return
+	}
+	c.mu.Lock()
+	c.items = append(c.items, items...)
+	c.mu.Unlock()
+}
+
+func (c *collector) result(dryRun bool) Result {
+	plan.Sort(c.items)
+	return Result{DryRun: dryRun, Items: c.items}
+}

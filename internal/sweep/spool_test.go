@@ -1,0 +1,66 @@
+package sweep
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/prsweep/prsweep/internal/plan"
+	"github.com/prsweep/prsweep/internal/policy"
+)
+
+// The spool gives back, a repository at a time and in plan order, what several
+// goroutines added in any order, from memory or from its file alike; over a
+// limit, every delete comes back kept and naming it.
+func TestSpoolGivesThePlanBackInOrder(t *testing.T) {
+	for _, at := range []int{0, 512} { // 512 bytes: spilled to a file at once
+		sp := &spool{}
+		sp.spill.At = at
+		var wg sync.WaitGroup
+		for r := range 8 {
+			wg.Go(func() {
+				var items []plan.Item
+				for i := range 5 {
+					action := policy.Keep
+					if i%2 == 0 {
+						action = policy.Delete
+					}
+					items = append(items, plan.Item{Repository: fmt.Sprintf("repo-%d", 7-r), Tag: fmt.Sprint("t", 4-i), Action: action, Reason: "r"})
+				}
+				sp.add(items)
+			})
+		}
+		wg.Wait()
+		if got := sp.spill.Spilled(); got != (at > 0) {
+			t.Errorf("at %d: spilled %v", at, got)
+		}
+		if err := sp.enforce(plan.Limits{MaxDeletions: 24}); err != nil || sp.deletions() != 24 {
+			t.Fatalf("at %d: 24 deletions under a limit of 24: %v, %d", at, err, sp.deletions())
+		}
+		var repos []string
+		if err := sp.each(func(items []plan.Item) {
+			repos = append(repos, items[0].Repository)
+			if len(items) != 5 || items[0].Tag != "t0" || items[4].Tag != "t4" {
+				t.Errorf("at %d: %s comes back as %+v", at, items[0].Repository, items)
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(repos, ","); got != "repo-0,repo-1,repo-2,repo-3,repo-4,repo-5,repo-6,repo-7" {
+			t.Errorf("at %d: repositories in the order %s", at, got)
+		}
+		err := sp.enforce(plan.Limits{MaxDeletions: 23})
+		if err == nil || sp.deletions() != 0 {
+			t.Fatalf("at %d: 24 deletions over a limit of 23: %v, %d deletions", at, err, sp.deletions())
+		}
+		_ = sp.each(func(items []plan.Item) {
+			for _, it := range items {
+				if it.Action != policy.Keep || (it.Reason != "r" && !strings.Contains(it.Reason, "safety.maxDeletions")) {
+					t.Errorf("at %d: over the limit, %s: %s (%s)", at, it.Ref(), it.Action, it.Reason)
+				}
+			}
+		})
+		sp.close()
+	}
+}
