@@ -91,11 +91,9 @@ func (a Applier) ApplyRepo(ctx context.Context, repo string, items []*plan.Item)
 			started[it] = true
 		}
 		if byDigest(wave) {
-			// Re-read the repository just before the first digest deletion, and again
-			// before a later wave when its tags changed since.
-			if a.tagsChanged(ctx, repo, last, items, listed) {
-				last = a.recheck(ctx, repo, items)
-			}
+			// Re-read the repository just before every wave of digest deletions: a
+			// tag moved onto a later wave's digest changes no tag name.
+			last, listed = a.recheckTags(ctx, repo, items, listed), nil
 			wave = ready(wave)
 		}
 		// What goes with a tag waits until the tag is confirmed gone.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/prsweep/prsweep/internal/discover"
 	"github.com/prsweep/prsweep/internal/plan"
@@ -14,8 +13,7 @@ import (
 
 // reread is the repository as the re-check read it, just before digest deletions.
 type reread struct {
-	tags []string // sorted
-	ms   *discover.Manifests
+	ms *discover.Manifests
 }
 
 func (r *reread) has(tag string) bool {
@@ -39,7 +37,24 @@ func (r *reread) manifest(tag string) (registry.Manifest, error) {
 // asking the same model as the plan (plan.Repo.Holds). If the repository cannot be
 // read whole, no digest deletion in it goes ahead.
 func (a Applier) recheck(ctx context.Context, repo string, items []*plan.Item) *reread {
-	listing := discover.List(ctx, a.Registry, repo)
+	return a.recheckTags(ctx, repo, items, nil)
+}
+
+// recheckTags is recheck before a wave of digest deletions, given the tag listing read
+// back just before (the last wave's confirmation), or nil. It runs before every such
+// wave, not only when tag names changed: a tag moved onto a digest of a later wave
+// (a child of a deleted index, a deleted image's signature) changes no name, and
+// that DELETE would take the tag's image (on distribution, the tag too). Any tag can
+// be moved, so every tag is read: where the registry lists manifests, in that one
+// listing; else one read each, of the names listed — the listing in hand is as fresh
+// as a new one would be, as nothing was sent since.
+func (a Applier) recheckTags(ctx context.Context, repo string, items []*plan.Item, listed []string) *reread {
+	var listing discover.Repository
+	if _, lists := a.Registry.(registry.ManifestLister); lists || listed == nil {
+		listing = discover.List(ctx, a.Registry, repo)
+	} else {
+		listing = discover.Repository{Name: repo, Tags: listed}
+	}
 	ms, err := listing.Manifests, listing.Err
 	if err == nil && ms == nil {
 		ms, err = discover.Read(ctx, a.Registry, repo, listing.Tags, a.Concurrency)
@@ -83,33 +98,5 @@ func (a Applier) recheck(ctx context.Context, repo string, items []*plan.Item) *
 			it.Error = fmt.Sprintf("re-reading the tags of %s before deleting by digest: %s", repo, holds.Why(it.Digest))
 		}
 	}
-	tags := slices.Clone(listing.Tags)
-	slices.Sort(tags)
-	return &reread{tags: tags, ms: ms}
-}
-
-// tagsChanged says whether repo's tags differ from the last re-read, apart from the
-// tags deleted since (a tag pushed or removed by someone else): from the listing the
-// last confirmation read back, or a new one. No re-read yet, or a failed listing,
-// counts as a change.
-func (a Applier) tagsChanged(ctx context.Context, repo string, last *reread, items []*plan.Item, listed []string) bool {
-	if last == nil {
-		return true
-	}
-	if listed == nil {
-		tags, err := a.Registry.Tags(ctx, repo)
-		if err != nil {
-			return true
-		}
-		slices.Sort(tags)
-		listed = tags
-	}
-	gone := map[string]bool{}
-	for _, it := range items {
-		if it.Kind == plan.KindTag && it.Done {
-			gone[it.Tag] = true
-		}
-	}
-	expected := slices.DeleteFunc(slices.Clone(last.tags), func(t string) bool { return gone[t] })
-	return !slices.Equal(listed, expected)
+	return &reread{ms: ms}
 }
