@@ -49,9 +49,18 @@ type fixture struct {
 	events chan server.Event
 	hold   chan struct{} // when not nil, Observe waits on it after a Finished event
 	hooks  *httptest.Server
+	// cancelled is closed once stop has cancelled Run's context (and, with it,
+	// every context derived from it), before stop waits for Run. start sets it.
+	cancelled chan struct{}
 }
 
 func newFixture(t *testing.T, serve string, opts ...func(*server.Options)) *fixture {
+	t.Helper()
+	return newFixtureWith(t, serve, sweep.Options{}, opts...)
+}
+
+// newFixtureWith is newFixture with the sweeper built with so.
+func newFixtureWith(t *testing.T, serve string, so sweep.Options, opts ...func(*server.Options)) *fixture {
 	t.Helper()
 	f := &fixture{t: t, reg: registrytest.StartV3(t), out: &httpxtest.Buffer{}, events: make(chan server.Event, 64)}
 	registrytest.MustSeed(t, f.reg, registrytest.ClassicSet())
@@ -79,7 +88,7 @@ serve:
 	if err != nil {
 		t.Fatalf("config: %v\n%s", err, yaml)
 	}
-	sw, err := sweep.New(cfg, sweep.Options{})
+	sw, err := sweep.New(cfg, so)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,6 +120,8 @@ func (f *fixture) start() (url string, stop func() error) {
 		f.t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	cancelled := make(chan struct{})
+	f.cancelled = cancelled
 	done := make(chan error, 1)
 	go func() { done <- f.srv.Run(ctx, ln) }()
 	var once sync.Once
@@ -118,6 +129,7 @@ func (f *fixture) start() (url string, stop func() error) {
 	stop = func() error {
 		once.Do(func() {
 			cancel()
+			close(cancelled)
 			runErr = <-done
 		})
 		return runErr
@@ -277,4 +289,28 @@ func metric(t *testing.T, page, series string) float64 {
 
 func textLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// onMessage is a log handler that calls fn, on the logging goroutine, before it
+// passes on a record whose message starts with prefix: a test's hook into a
+// point of the server's sequence that only the log shows.
+type onMessage struct {
+	slog.Handler
+	prefix string
+	fn     func()
+}
+
+func (h onMessage) Handle(ctx context.Context, r slog.Record) error {
+	if strings.HasPrefix(r.Message, h.prefix) {
+		h.fn()
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h onMessage) WithAttrs(as []slog.Attr) slog.Handler {
+	return onMessage{h.Handler.WithAttrs(as), h.prefix, h.fn}
+}
+
+func (h onMessage) WithGroup(name string) slog.Handler {
+	return onMessage{h.Handler.WithGroup(name), h.prefix, h.fn}
 }

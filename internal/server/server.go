@@ -178,7 +178,10 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 // done; then it shuts down (see the package doc) and returns nil, or the error
 // that stopped the HTTP server early.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
-	work, stop := context.WithCancel(ctx)
+	// The sweeps' context ends only by stop, after stopping is set: derived from
+	// ctx's cancellation, the running sweep could finish before /healthz said 503
+	// and a webhook be queued after it.
+	work, stop := context.WithCancel(context.WithoutCancel(ctx))
 	defer stop()
 	hs := &http.Server{
 		Handler:           s.Handler(),

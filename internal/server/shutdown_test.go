@@ -1,11 +1,16 @@
 package server_test
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/prsweep/prsweep/internal/httpx"
 	"github.com/prsweep/prsweep/internal/httpx/httpxtest"
+	"github.com/prsweep/prsweep/internal/sweep"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -14,22 +19,65 @@ import (
 
 // Shutdown lets the running sweep wind down while /healthz says 503 and webhooks
 // are refused, drops (and logs) what is queued, and returns nil.
+//
+// The running sweep must not be interrupted before the server is stopping. The
+// test holds Run just after its context is done and before /healthz turns 503
+// (in its "shutting down" log line, until stop has cancelled that context) and
+// checks that the sweep's context is still alive then. When the sweeps' context
+// was derived from Run's, a loaded machine let the sweep report Finished while
+// /healthz still answered 200 (and a late webhook was queued).
 func TestShutdownDrains(t *testing.T) {
 	var log httpxtest.Buffer
-	f := newFixture(t, basicHook, func(o *server.Options) { o.Logger = textLogger(&log) })
+	// PR 3571's read answers 503 once; the back-off before the next attempt
+	// holds the sweep until its context ends, and hands that context to the test.
+	held := make(chan context.Context, 1)
+	holdBackoff := func(ctx context.Context, _ time.Duration) error {
+		select {
+		case held <- ctx:
+		default:
+		}
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	var sweepCtx context.Context   // the held sweep's, set before stop
+	checked := make(chan error, 1) // the sweep's context's error when Run begins to shut down
+	var f *fixture
+	f = newFixtureWith(t, basicHook, sweep.Options{RetryOptions: []httpx.RetryOption{httpx.WithSleep(holdBackoff)}},
+		func(o *server.Options) {
+			o.Logger = slog.New(onMessage{textLogger(&log).Handler(), "shutting down", func() {
+				<-f.cancelled // Run's context, and all derived from it, is cancelled
+				select {
+				case checked <- sweepCtx.Err():
+				default:
+				}
+			}})
+		})
 	for i, pr := range []int{3571, 3574} {
 		if status, _, _ := post(t, f.hooks.URL, hookUser, hookPassword, adoEvent(string(rune('a'+i)), pr, "completed", "Jarvis")); status != http.StatusAccepted {
 			t.Fatalf("PR %d: %d, want 202", pr, status)
 		}
 	}
-	f.ado.Slow(3571) // held until the sweep's context ends
+	f.ado.ServerError(3571, http.StatusServiceUnavailable, 1)
 	f.hold = make(chan struct{})
 	url, stop := f.start()
 	if ev := f.next(server.Started); ev.PR != "ado#3571" {
 		t.Fatalf("started %+v", ev)
 	}
+	select {
+	case sweepCtx = <-held:
+	case <-time.After(time.Minute): // a failsafe, not a synchronisation
+		t.Fatal("the sweep never retried PR 3571's read")
+	}
 	stopped := make(chan error, 1)
 	go func() { stopped <- stop() }()
+	select {
+	case err := <-checked:
+		if err != nil {
+			t.Errorf("the running sweep was interrupted (%v) before the server was stopping (/healthz 503)", err)
+		}
+	case <-time.After(time.Minute): // a failsafe, not a synchronisation
+		t.Fatal(`Run logged no "shutting down"`)
+	}
 
 	// The running sweep ends (its look-up cancelled: nothing deleted) and waits in
 	// Observe: the server is shutting down but still answers.
