@@ -22,7 +22,10 @@ package bench
 //     deleted digest no kept tag holds (it removes every deleted tag on it); per
 //     deleted tag whose digest a kept tag holds, one PUT of a throwaway manifest
 //     onto the tag and one DELETE of it, and one blob upload per repository for
-//     the throwaway's config; one listing read back.
+//     the throwaway's config; one listing read back. Where digests go in a later
+//     wave (the children of a deleted index, a deleted image's signature), every
+//     tag still there is read once more just before it (HEAD; GET for an index):
+//     a tag moved onto one of them keeps it.
 //   - ACR (type acr, its own API; pages of 100, acr purge's size): one refresh
 //     token exchange and an access token for the catalog and per repository;
 //     the catalog; per repository the _manifests listing (digests, tags, media
@@ -104,6 +107,11 @@ func ComputeMinimal(ds *Dataset, e Expected, method string) Minimal {
 			digests, throwaways := rm.digestDeletes()
 			add(KindManifestDelete, digests+throwaways)
 			add(KindManifestPut, throwaways)
+			if rm.laterWave() {
+				heads, gets := rm.keptReads()
+				add(KindManifestHead, heads+rm.signaturesGone())
+				add(KindManifestGet, gets)
+			}
 			if throwaways > 0 {
 				add(KindBlob, 1)
 			}
@@ -206,4 +214,30 @@ func (rm repoModel) digestDeletes() (digests, throwaways int) {
 		}
 	}
 	return digests, throwaways
+}
+
+// laterWave says whether digests go after the deleted tags' own: the children of
+// a deleted index, or a deleted image's signature.
+func (rm repoModel) laterWave() bool {
+	if rm.signedGone {
+		return true
+	}
+	for _, t := range rm.r.Tags {
+		if rm.gone[t.Name] && rm.index[t.Digest] && !rm.keptDigest[t.Digest] {
+			return true
+		}
+	}
+	return false
+}
+
+// signaturesGone counts the deleted signature tags: they go in a later wave, so
+// they are still there to be read before it.
+func (rm repoModel) signaturesGone() int {
+	n := 0
+	for _, t := range rm.r.Tags {
+		if rm.gone[t.Name] && t.Sig != "" {
+			n++
+		}
+	}
+	return n
 }
