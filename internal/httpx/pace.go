@@ -13,7 +13,7 @@ import (
 // that only its own request waits out (the retry layer); several within a
 // second, a tenth of the answers or more, show a quota. From then on, each 429
 // makes the pace learn the registry's quota: gentle × the rate the registry
-// granted lately (answers other than 429, over the rate window and at least
+// granted lately (the whole rate after the first burst, which grow probes) (answers other than 429, over the rate window and at least
 // minSpan, counted once the 429's Retry-After has passed, so that the answers
 // still in flight count too; after the first learned pace, only what was granted
 // at a pace), never more than gentle × the pace that proved too high. Where
@@ -185,7 +185,10 @@ func (p *pacer) learnRate(now time.Time) {
 	}
 	if n, oldest := p.ok.since(now, after); n > 0 {
 		span := max(p.cut.Sub(oldest), minSpan)
-		next = gentle * min(rate.Limit(float64(n)/span.Seconds()), p.was)
+		next = min(rate.Limit(float64(n)/span.Seconds()), p.was)
+		if !unpaced { // a burst's rate is probed anyway (grow): no margin under it
+			next *= gentle
+		}
 		p.top = next
 	} else if !unpaced && !after.IsZero() {
 		next = gentle * p.was // throttled again before anything was granted at the new pace
