@@ -12,17 +12,19 @@ import (
 // How the pace adapts to 429s. Before any pace, a lone 429 is a passing refusal
 // that only its own request waits out (the retry layer); several within a
 // second, a tenth of the answers or more, show a quota. From then on, each 429
-// makes the pace learn the registry's quota: gentle × the rate the registry
-// granted lately (the whole rate after the first burst, which grow probes) (answers other than 429, over the rate window and at least
-// minSpan, counted once the 429's Retry-After has passed, so that the answers
-// still in flight count too; after the first learned pace, only what was granted
-// at a pace), never more than gentle × the pace that proved too high. Where
-// nothing was granted it falls back to decrease × the rate that was throttled.
-// Each quiet period without a 429 raises the rate by growth up to top and by
-// probe above it, never above the configured rate; a pace learned from the
-// first burst, not yet met by a 429, grows by growth every tenth of it (grow). So a sweep without a
-// configured rate settles just under the registry's quota after its first 429s,
-// and one throttled by a passing neighbour finds its way back up.
+// makes the pace learn the registry's quota from the rate it granted lately:
+// answers other than 429, over the rate window and at least minSpan, counted
+// once the 429's Retry-After has passed, so that the answers still in flight
+// count too. The first time, that is the registry's first burst, taken whole:
+// it says how big the registry's bucket is rather than how fast it refills, so
+// until a 429 meets the sweep at a pace, the rate grows by growth every tenth of
+// the quiet period (grow). After that, only what was granted at a pace counts,
+// and the pace is gentle × that, never more than gentle × the pace that proved
+// too high. Where nothing was granted it falls back to decrease × the rate that
+// was throttled. Each quiet period without a 429 raises the rate by growth up to
+// top and by probe above it, never above the configured rate. So a sweep
+// without a configured rate settles just under the registry's quota after its
+// first 429s, and one throttled by a passing neighbour finds its way back up.
 const (
 	decrease  = 0.5
 	gentle    = 0.97
