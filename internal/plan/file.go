@@ -100,7 +100,11 @@ func (i Item) check() error {
 		return errors.New("no repository")
 	case i.Action != "delete" && i.Action != "keep":
 		return fmt.Errorf("action %q", i.Action)
-	case i.Action == "keep", i.Done:
+	case i.Kind != KindTag && i.Kind != KindManifest:
+		return fmt.Errorf("kind %q", i.Kind) // apply would carry it out without deciding it again
+	case i.Done:
+		return errors.New("done: a plan deletes nothing, so nothing in it is done") // apply would report it deleted
+	case i.Action == "keep":
 		return nil // nothing to carry out
 	case i.Digest == "" || !strings.HasPrefix(i.Digest, "sha256:") && !strings.HasPrefix(i.Digest, "sha512:"):
 		return fmt.Errorf("delete without a digest (%q)", i.Digest)
