@@ -69,7 +69,8 @@ func (a Applier) recheckTags(ctx context.Context, repo string, items []*plan.Ite
 	}
 	deleting := map[string]string{} // tag → planned digest
 	for _, it := range items {
-		if it.Kind == plan.KindTag && it.Action == policy.Delete {
+		// A failed tag stays (its deletion failed, or was never sent): what it needs stays too.
+		if it.Kind == plan.KindTag && it.Action == policy.Delete && !it.Failed() {
 			deleting[it.Tag] = it.Digest
 		}
 	}
