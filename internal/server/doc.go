@@ -18,6 +18,12 @@
 // (it starts no new deletion; those in flight finish and are journaled), logs the
 // queued jobs it will not run, then shuts the HTTP server down.
 //
+// A sweep's report streams as `prsweep run`'s does (sweepreport.go): each
+// repository's items, scoped to a webhook's pull request, are rendered and
+// counted as the repository is done, and the report goes at the end to Stdout
+// and to a temporary file in serve.history renamed into place as the sweep's
+// report, so that a sweep of a million tags does not hold them.
+//
 // server may import config, sweep, report, plan and scm; it imports no adapter.
 // Nothing here is global: each Server has its own Prometheus registry.
 package server

@@ -62,8 +62,15 @@ func newFixture(t *testing.T, serve string, opts ...func(*server.Options)) *fixt
 // newFixtureWith is newFixture with the sweeper built with so.
 func newFixtureWith(t *testing.T, serve string, so sweep.Options, opts ...func(*server.Options)) *fixture {
 	t.Helper()
-	f := &fixture{t: t, reg: registrytest.StartV3(t), out: &httpxtest.Buffer{}, events: make(chan server.Event, 64)}
-	registrytest.MustSeed(t, f.reg, registrytest.ClassicSet())
+	reg := registrytest.StartV3(t)
+	registrytest.MustSeed(t, reg, registrytest.ClassicSet())
+	return newFixtureOn(t, reg, serve, so, opts...)
+}
+
+// newFixtureOn is newFixtureWith over reg, seeded by the caller.
+func newFixtureOn(t *testing.T, reg *registrytest.Server, serve string, so sweep.Options, opts ...func(*server.Options)) *fixture {
+	t.Helper()
+	f := &fixture{t: t, reg: reg, out: &httpxtest.Buffer{}, events: make(chan server.Event, 64)}
 	f.ado = scmtest.NewAzureDevOps(t, "contoso", "Jarvis", adoToken)
 	f.ado.SetPR(3571, "completed", time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC))
 	f.ado.SetPR(3574, "abandoned", time.Date(2026, 11, 19, 10, 0, 0, 0, time.UTC))

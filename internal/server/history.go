@@ -107,18 +107,32 @@ func openHistory(dir string, limit int, f report.Format, log *slog.Logger) (*his
 	return h, nil
 }
 
-// add records a finished sweep and its report (nil: none), pruning the oldest
-// beyond the limit. A failure to write is returned; the sweep stays listed in
-// memory.
+// add is addFile for a report held whole (nil: none).
 func (h *history) add(r Record, rep []byte) (Record, error) {
+	var f *atomicFile
+	if h.dir != "" && rep != nil {
+		f = h.newReport()
+		_, _ = f.Write(rep) // a failure waits for commit
+	}
+	return h.addFile(r, f)
+}
+
+// newReport starts a sweep's report file in the history directory, which must be
+// set; addFile names it once the sweep has its id.
+func (h *history) newReport() *atomicFile { return createAtomic(h.dir, "report") }
+
+// addFile records a finished sweep and its report (nil: none), renaming the
+// report into place as sweep-<id>, and prunes the oldest beyond the limit. A
+// failure to write is returned; the sweep stays listed in memory.
+func (h *history) addFile(r Record, rep *atomicFile) (Record, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r.ID = h.next
 	h.next++
 	var errs []error
-	if h.dir != "" && rep != nil {
+	if rep != nil {
 		name := "sweep-" + strconv.Itoa(r.ID) + h.ext
-		if err := writeAtomic(h.dir, name, rep); err != nil {
+		if err := rep.commit(name); err != nil {
 			errs = append(errs, fmt.Errorf("keeping the report of sweep %d: %w", r.ID, err))
 		} else {
 			r.Report = name
@@ -199,35 +213,6 @@ func (h *history) report(id int) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// writeAtomic writes data to dir/name through a temporary file renamed into
-// place: a reader, or a restart after a crash, sees the old file or the new one.
-func writeAtomic(dir, name string, data []byte) error {
-	f, err := os.CreateTemp(dir, ".tmp-"+name+"-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(dir, name))
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return err
-	}
-	if d, err := os.Open(dir); err == nil { // the rename itself, on a crash
-		_ = d.Sync()
-		_ = d.Close()
-	}
-	return nil
 }
 
 // exitCodeOf is the exit code `prsweep run` would have given a sweep (SPEC.md).

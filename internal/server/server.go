@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -78,6 +79,7 @@ type Server struct {
 	m        *metrics
 	q        *queue
 	stopping atomic.Bool
+	sweeping func(*sweep.Sweeper) // a test's hook: each sweep's Sweeper, just before it runs
 
 	fullMu  sync.Mutex
 	full    fullState     // the scheduled sweep's state
@@ -106,6 +108,9 @@ func New(cfg *config.Config, sw *sweep.Sweeper, o Options) (*Server, error) {
 		return nil, fmt.Errorf("serve.schedule %q is not a cron schedule", cfg.Serve.Schedule)
 	}
 	o.Format = cmp.Or(o.Format, report.Text)
+	if !slices.Contains(report.Formats(), o.Format) { // each sweep's report would fail
+		return nil, fmt.Errorf("unknown report format %q: want text, json or markdown", o.Format)
+	}
 	if o.Stdout == nil {
 		o.Stdout = io.Discard
 	}

@@ -10,8 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
-
-	"github.com/prsweep/prsweep/internal/report"
 )
 
 //go:embed status.html
@@ -86,22 +84,9 @@ func pageHeaders(w http.ResponseWriter, contentType string) {
 	h.Set("Cache-Control", "no-store")
 }
 
-// writeReport writes a sweep's report to Stdout and returns it for the history
-// (nil when reports are not kept).
-func (s *Server) writeReport(rep report.Report) ([]byte, error) {
-	var b bytes.Buffer
-	if err := report.Write(&b, s.o.Format, rep); err != nil {
-		return nil, err
-	}
-	_, err := s.o.Stdout.Write(b.Bytes())
-	if s.hist.dir == "" {
-		return nil, err
-	}
-	return b.Bytes(), err
-}
-
-// remember adds a finished sweep to the history; a failure to write it is logged.
-func (s *Server) remember(ev Event, start, end time.Time, dryRun bool, rep []byte) {
+// remember adds a finished sweep and its report file (nil: none) to the
+// history; a failure to write them is logged.
+func (s *Server) remember(ev Event, start, end time.Time, dryRun bool, rep *atomicFile) {
 	r := Record{Started: start, Ended: end, Trigger: ev.Trigger, PR: ev.PR, Outcome: ev.Outcome,
 		ExitCode: exitCodeOf(ev.Outcome, ev.Err), DryRun: dryRun}
 	if sum := ev.Summary; sum != nil {
@@ -110,7 +95,7 @@ func (s *Server) remember(ev Event, start, end time.Time, dryRun bool, rep []byt
 	if ev.Err != nil && ev.Outcome == OutcomeError {
 		r.Error = ev.Err.Error()
 	}
-	if _, err := s.hist.add(r, rep); err != nil {
+	if _, err := s.hist.addFile(r, rep); err != nil {
 		s.log.Error("keeping the sweep in the history failed", "error", err)
 	}
 }

@@ -116,13 +116,11 @@ func (s *Server) dropped(trigger, pr string) {
 }
 
 // sweep runs one sweep, plan then apply as `prsweep run` does, scoped to ref
-// when it is set, and reports it: the report to Stdout, one summary line to the
-// log, the metrics.
+// when it is set, and reports it: the report to Stdout (and the history), one
+// summary line to the log, the metrics. The report streams (sweepReport): the
+// sweep's items are not held.
 func (s *Server) sweep(ctx context.Context, trigger string, ref *scm.Ref) {
-	sw, pr := s.sw, ""
-	if ref != nil {
-		sw, pr = s.sw.ForPR(*ref), ref.String()
-	}
+	sw, pr := s.sweeper(ref)
 	log := s.log.With("trigger", trigger)
 	if pr != "" {
 		log = log.With("pr", pr)
@@ -130,29 +128,34 @@ func (s *Server) sweep(ctx context.Context, trigger string, ref *scm.Ref) {
 	s.observe(Event{Kind: Started, Trigger: trigger, PR: pr})
 	log.Info("sweep started")
 	start := s.o.Now()
+	rep := s.newSweepReport(ref)
+	sw.Sink = rep.add
+	if s.sweeping != nil {
+		s.sweeping(sw)
+	}
 	sctx, cancel := sw.Context(ctx)
 	res, err := sw.Run(sctx, s.o.DryRun)
 	cancel()
 	end := s.o.Now()
-	items := res.Items
-	if ref != nil {
-		items = sweep.InScope(items, *ref)
-	}
+	rep.add(res.Items) // none with a Sink; what Run returns goes in the report all the same
 
 	ev := Event{Kind: Finished, Trigger: trigger, PR: pr, Err: err}
-	var kept []byte // the report, for the status page's history
+	var kept *atomicFile // the report's file in the history, when it keeps them
 	var limit *plan.LimitError
 	switch {
 	case err != nil && !errors.As(err, &limit):
+		rep.discard()
 		ev.Outcome = OutcomeError
 		log.Error("sweep failed", "error", err, "duration", end.Sub(start))
 	default:
-		rep := report.Report{DryRun: res.DryRun, Verbose: s.o.Verbose, Items: items}
+		if s.hist.dir != "" {
+			kept = s.hist.newReport()
+		}
 		var werr error
-		if kept, werr = s.writeReport(rep); werr != nil {
+		if kept, werr = rep.write(kept); werr != nil {
 			log.Error("writing the report failed", "error", werr)
 		}
-		sum := report.Summarize(items, res.DryRun)
+		sum := rep.summary()
 		ev.Summary = &sum
 		ev.Outcome = OutcomeOK
 		switch {
@@ -161,7 +164,7 @@ func (s *Server) sweep(ctx context.Context, trigger string, ref *scm.Ref) {
 		case sum.Failed > 0:
 			ev.Outcome = OutcomeFailures
 		}
-		s.countTags(items)
+		s.countTags(rep.tags)
 		log.Info("sweep finished", "outcome", ev.Outcome, "dryRun", res.DryRun, "deleted", sum.Deleted,
 			"preserved", sum.Preserved, "failed", sum.Failed, "manifests", sum.Manifests, "duration", end.Sub(start))
 		if limit != nil {
@@ -178,10 +181,19 @@ func (s *Server) sweep(ctx context.Context, trigger string, ref *scm.Ref) {
 	s.observe(ev)
 }
 
-// countTags adds a sweep's tags to prsweep_tags_total: deleted only when the
-// deletion happened.
-func (s *Server) countTags(items []plan.Item) {
-	sum := report.Summarize(items, false)
+// sweeper is this sweep's copy of the Sweeper, scoped to ref when it is set:
+// its Sink is this sweep's report, never set on the shared one.
+func (s *Server) sweeper(ref *scm.Ref) (*sweep.Sweeper, string) {
+	if ref != nil {
+		return s.sw.ForPR(*ref), ref.String()
+	}
+	c := *s.sw
+	return &c, ""
+}
+
+// countTags adds a sweep's tags to prsweep_tags_total: sum is
+// report.Summarize(items, false), deleted only when the deletion happened.
+func (s *Server) countTags(sum report.Summary) {
 	s.m.tags.WithLabelValues("deleted").Add(float64(sum.Deleted))
 	s.m.tags.WithLabelValues("kept").Add(float64(sum.Preserved))
 	s.m.tags.WithLabelValues("failed").Add(float64(sum.Failed))
