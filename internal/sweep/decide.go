@@ -71,6 +71,11 @@ func (s *Sweeper) redecide(ctx context.Context, items []plan.Item, cache *resolv
 	}
 	for i := range items {
 		it := &items[i]
+		if off := s.graphOff(*it); it.Action == policy.Delete && off != "" {
+			it.Action, it.Method = policy.Keep, ""
+			it.Reason += "; kept: " + off + " now"
+			continue
+		}
 		if it.Action != policy.Delete || it.Kind != plan.KindTag {
 			continue
 		}
@@ -97,4 +102,16 @@ func (s *Sweeper) redecide(ctx context.Context, items []plan.Item, cache *resolv
 			it.Reason = fmt.Sprintf("%s; kept: now %s", it.Reason, fresh.Reason)
 		}
 	}
+}
+
+// graphOff names the setting under which it, planned to go with a deleted image
+// (its signature, its manifest left untagged), no longer goes; "" if none.
+func (s *Sweeper) graphOff(it plan.Item) string {
+	switch {
+	case s.Graph.KeepReferrers && (it.Via == plan.ViaReferrer || it.Kind == plan.KindTag && it.LinkedTo != ""):
+		return "referrers: keep"
+	case !s.Graph.UntaggedDelete && it.Via == plan.ViaUntagged:
+		return "untagged: keep"
+	}
+	return ""
 }
