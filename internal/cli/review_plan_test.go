@@ -82,3 +82,39 @@ func TestApplyRefusesHandEditedItems(t *testing.T) {
 		})
 	}
 }
+
+// A saved plan applied under a safety limit the configuration sets since keeps
+// every deletion, each naming the limit, deletes nothing and exits 3; so does a
+// per-repository limit, and plan --out - (the plan keeps everything, naming it).
+func TestApplyUnderALimitKeepsEverything(t *testing.T) {
+	srv := registrytest.StartV3(t)
+	registrytest.MustSeed(t, srv, registrytest.ClassicSet())
+	vars := map[string]string{"REGISTRY_USER": "", "REGISTRY_PASSWORD": ""}
+	planFile := filepath.Join(t.TempDir(), "plan.json")
+	if r := invoke(t, vars, sweep.Options{}, "plan", "--config", writeConfig(t, classicStaticConfig(srv.Host(), "")), "--out", planFile); r.code != ExitOK {
+		t.Fatalf("plan: %d %s", r.code, r.stderr)
+	}
+	for _, limit := range []string{"safety:\n  maxDeletions: 3\n", "safety:\n  perRepository:\n    maxDeletions: 3\n"} {
+		cfg := writeConfig(t, classicStaticConfig(srv.Host(), limit))
+		r := invoke(t, vars, sweep.Options{}, "apply", planFile, "--config", cfg, "--output", "json")
+		if r.code != ExitSafety || !strings.Contains(r.stderr, "maxDeletions is 3 and the plan deletes 4 tags") {
+			t.Errorf("%s: exit %d, want 3 naming the limit\n%s", limit, r.code, r.stderr)
+		}
+		items, sum := jsonReport(t, r)
+		if sum.Deleted != 0 || len(items) != 18 {
+			t.Errorf("%s: summary %+v, %d items", limit, sum, len(items))
+		}
+		for _, tag := range registrytest.ClassicDeleted() {
+			if it := items[tag]; it.Action != "keep" || it.Done || !strings.Contains(it.Reason, "kept: safety.") {
+				t.Errorf("%s: %s: %+v, want kept naming the limit", limit, tag, it)
+			}
+		}
+		if got := len(remaining(t, srv.Host())); got != 18 {
+			t.Fatalf("%s: %d tags left, want all 18", limit, got)
+		}
+		r = invoke(t, vars, sweep.Options{}, "plan", "--config", cfg, "--out", "-")
+		if r.code != ExitSafety || strings.Count(r.stdout, `"action":"delete"`) != 0 || strings.Count(r.stdout, "kept: safety.") != 4 {
+			t.Errorf("%s: plan --out -: exit %d\n%s", limit, r.code, r.stdout)
+		}
+	}
+}
