@@ -266,20 +266,45 @@ func TestLimiterSlowStart(t *testing.T) {
 	if g.peak != initialWindow {
 		t.Errorf("peak %d in flight, want %d", g.peak, initialWindow)
 	}
-	// Grown to the concurrency, the window is gone: twelve at once.
-	if w := waiting(lim.writes.slow); w != 0 || !lim.writes.slow.off {
-		t.Fatalf("after twelve answers: %d waiting, bound lifted %v", w, lim.writes.slow.off)
+	// One more in flight for each window's worth of answers: 4 answers make it
+	// 5, 5 more make it 6.
+	if w, off := window(lim.writes.slow); w != initialWindow+2 || off {
+		t.Errorf("after twelve answers: a window of %d (bound lifted %v), want %d", w, off, initialWindow+2)
 	}
-	g = newGate(200)
-	rt = lim.Registry(g)
-	for range 12 {
-		wg.Go(func() { _ = get(t, rt, "DELETE", "https://r.test/acr/v1/app/_tags/pr-1") })
+}
+
+// The window grows by one for each window's worth of answers other than 429
+// (TCP's congestion avoidance: when a quota's first 429s come, about a window
+// is in flight, not twice that), and the bound goes once it reaches the
+// concurrency.
+func TestSlowStartGrowsByOnePerWindow(t *testing.T) {
+	s := newSlowStart(12)
+	answers, want := 0, 0
+	for w := initialWindow; w < 12; w++ {
+		want += w
 	}
-	for range 12 {
-		<-g.entered
+	for i := 0; !s.off && i < 1000; i++ {
+		if ok, _ := s.enter(t.Context()); !ok {
+			t.Fatal("a request did not count in flight before the bound was lifted")
+		}
+		throttled := i%7 == 6 // a 429 now and then grows nothing
+		s.leave(throttled)
+		if !throttled {
+			answers++
+		}
 	}
-	close(g.gate)
-	wg.Wait()
+	if answers != want {
+		t.Errorf("the bound was lifted after %d answers, want %d (%d, then one more per window)", answers, want, initialWindow)
+	}
+	if ok, _ := s.enter(t.Context()); ok {
+		t.Error("a request counted in flight after the bound was lifted")
+	}
+}
+
+func window(s *slowStart) (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.window, s.off
 }
 
 func waiting(s *slowStart) int {

@@ -11,17 +11,20 @@ import (
 const initialWindow = 4
 
 // slowStart bounds the requests of one class (reads or writes) in flight while
-// the class is unpaced: initialWindow at first, one more for each answer other
-// than 429, until the window reaches the sweep's concurrency (or 64) and the
-// bound is lifted. A pace, once learned, lifts it too: from then on the pace
-// says how fast. It is TCP's slow start, for the same reason: to find the
-// ceiling without flooding it.
+// the class is unpaced: initialWindow at first, one more for each window's worth
+// of answers other than 429, until the window reaches the sweep's concurrency (or
+// 64) and the bound is lifted. A pace, once learned, lifts it too: from then on
+// the pace says how fast. It is TCP's congestion avoidance, for the same reason:
+// when a registry's unknown quota runs out, about a window of requests is in
+// flight to meet a 429, not twice that (one more for each answer doubles the
+// window every round trip).
 type slowStart struct {
 	mu       sync.Mutex
 	window   int
 	top      int // the window at which the bound is lifted
 	inFlight int
 	waiting  int // requests waiting to enter
+	acked    int // answers other than 429 since the window last grew
 	off      bool
 	wake     chan struct{} // closed and replaced when a request leaves or the bound is lifted
 }
@@ -72,7 +75,9 @@ func (s *slowStart) leave(throttled bool) {
 	defer s.mu.Unlock()
 	s.inFlight--
 	if !throttled {
-		s.window++
+		if s.acked++; s.acked >= s.window {
+			s.window, s.acked = s.window+1, 0
+		}
 		s.off = s.off || s.window >= s.top
 	}
 	close(s.wake)
