@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -48,11 +47,6 @@ and reported. A plan older than --max-age is refused.`,
 			} else if age := e.now().Sub(h.CreatedAt); age > maxAge {
 				return fmt.Errorf("%w: the plan is %s old, more than --max-age %s: make a new plan", errUsage, age.Round(time.Minute), maxAge)
 			}
-			closeAudit, err := openAudit(s, f.audit, false)
-			if err != nil {
-				return err
-			}
-			defer closeAudit()
 			st, err := report.NewStream(e.stdout, format, report.Report{Verbose: f.verbose})
 			if err != nil {
 				return err
@@ -60,12 +54,23 @@ and reported. A plan older than --max-age is refused.`,
 			s.Sink = st.Add // memory holds the repositories in flight, not the plan
 			ctx, cancel := s.Context(c.Context())
 			defer cancel()
-			res, err := s.ApplyPlan(ctx, fr)
-			f.stopProgress()
-			if errors.Is(err, plan.ErrBadPlan) {
+			saved, err := s.ReadPlan(ctx, fr)
+			if err != nil {
+				f.stopProgress()
 				st.Discard()
 				return fmt.Errorf("%w: %s: %w", errUsage, args[0], err)
 			}
+			defer saved.Close()
+			if saved.OverLimit() == nil { // the journal opens only for a plan that will delete
+				closeAudit, err := openAudit(s, f.audit, false)
+				if err != nil {
+					st.Discard()
+					return err
+				}
+				defer closeAudit()
+			}
+			res, err := saved.Apply(ctx)
+			f.stopProgress()
 			*code, err = printStream(st, res, err)
 			return err
 		},

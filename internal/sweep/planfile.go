@@ -59,14 +59,20 @@ func (s *Sweeper) WritePlan(ctx context.Context, w io.Writer) (Result, error) {
 	return out.result(true), err
 }
 
-// ApplyPlan carries out the saved plan fr reads, holding a few repositories' items
-// at a time: every repository is read, checked and decided again first (safety
-// rules 1 and 5), so that a plan file bad anywhere deletes nothing
-// (plan.ErrBadPlan); then the safety limits weigh the whole; then each repository
-// is carried out, several at once, its items going to Sink when done.
-func (s *Sweeper) ApplyPlan(ctx context.Context, fr *plan.FileReader) (Result, error) {
+// SavedPlan is a plan file read whole, checked and decided again, waiting on
+// disk (a spool) to be carried out: ReadPlan, Apply, Close.
+type SavedPlan struct {
+	s     *Sweeper
+	sp    *spool
+	limit error // the *plan.LimitError the plan exceeds; nil if none
+}
+
+// ReadPlan reads the saved plan fr reads, a repository at a time, holding a few
+// repositories' items at once: every repository is checked and decided again
+// (safety rules 1 and 5), so that a plan file bad anywhere deletes nothing
+// (plan.ErrBadPlan); then the safety limits weigh the whole (OverLimit).
+func (s *Sweeper) ReadPlan(ctx context.Context, fr *plan.FileReader) (*SavedPlan, error) {
 	sp := &spool{}
-	defer sp.close()
 	cache := s.newCache()
 	for {
 		items, err := fr.Next()
@@ -74,24 +80,39 @@ func (s *Sweeper) ApplyPlan(ctx context.Context, fr *plan.FileReader) (Result, e
 			break
 		}
 		if err != nil {
-			return Result{}, err
+			sp.close()
+			return nil, err
 		}
 		s.redecide(ctx, items, cache)
 		sp.add(items)
 	}
-	out := s.collector()
-	if err := sp.enforce(s.Limits); err != nil {
-		if rerr := sp.each(out.take); rerr != nil {
-			return Result{}, rerr
+	return &SavedPlan{s: s, sp: sp, limit: sp.enforce(s.Limits)}, nil
+}
+
+// OverLimit returns the *plan.LimitError the plan exceeds, if any: Apply then
+// deletes nothing.
+func (p *SavedPlan) OverLimit() error { return p.limit }
+
+// Apply carries out the plan, several repositories at once, each repository's
+// items going to Sink when done. Over a safety limit it deletes nothing: every
+// item comes back kept, naming the limit, with the *plan.LimitError.
+func (p *SavedPlan) Apply(ctx context.Context) (Result, error) {
+	s, out := p.s, p.s.collector()
+	if p.limit != nil {
+		if err := p.sp.each(out.take); err != nil {
+			return Result{}, err
 		}
-		return out.result(false), err
+		return out.result(false), p.limit
 	}
-	for repo, t := range sp.perRepo {
+	for repo, t := range p.sp.perRepo {
 		s.progress().Planned(repo, t.Planned)
 	}
-	err := s.applySpool(ctx, sp, out.take)
+	err := s.applySpool(ctx, p.sp, out.take)
 	return out.result(false), err
 }
+
+// Close removes the spool.
+func (p *SavedPlan) Close() { p.sp.close() }
 
 // spoolPlan decides every tag into a spool and checks the safety limits on it.
 // The error is ErrCredentials (the spool is empty) or a *plan.LimitError.

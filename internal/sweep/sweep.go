@@ -48,7 +48,7 @@ type Sweeper struct {
 	Progress     Progress       // told how the sweep advances (progress.go); nil: nothing
 	Limiter      *httpx.Limiter // the request budget the adapters share; its Stats count requests
 	// Sink, when set, takes each repository's items as the repository is done, and
-	// Run, WritePlan and ApplyPlan return none: a report streams, and memory holds
+	// Run, WritePlan and SavedPlan.Apply return none: a report streams, and memory holds
 	// the repositories in flight, not every tag (with a safety limit, the whole
 	// plan waits in a spool on disk, not in memory). It is called from several
 	// goroutines at once.
