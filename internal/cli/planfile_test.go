@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -9,7 +10,9 @@ import (
 	"testing"
 
 	"github.com/prsweep/prsweep/internal/plan"
+	"github.com/prsweep/prsweep/internal/policy"
 	"github.com/prsweep/prsweep/internal/registry/registrytest"
+	"github.com/prsweep/prsweep/internal/report"
 	"github.com/prsweep/prsweep/internal/sweep"
 )
 
@@ -70,5 +73,19 @@ func TestApplyOpensTheJournalOnlyToDelete(t *testing.T) {
 	}
 	if data, err := os.ReadFile(journal); err != nil || len(data) == 0 {
 		t.Errorf("after deleting, the journal: %v, %d bytes", err, len(data))
+	}
+}
+
+// A sweep that stopped part-way reports what it did, and exits 1.
+func TestPartialSweepIsReported(t *testing.T) {
+	var out strings.Builder
+	st, err := report.NewStream(&out, report.Text, report.Report{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := sweep.Result{Items: []plan.Item{{Repository: "a", Tag: "PR1", Action: policy.Delete, Done: true, Method: "untag", Digest: "sha256:1"}}}
+	code, err := printStream(st, res, fmt.Errorf("%w: reading the plan back: unexpected EOF", sweep.ErrPartial))
+	if code != ExitFailed || err == nil || !strings.Contains(out.String(), "1 deleted") {
+		t.Errorf("exit %d, %v; report:\n%s", code, err, out.String())
 	}
 }

@@ -137,7 +137,7 @@ func printResult(e env, format report.Format, verbose bool, res sweep.Result, er
 // res.Items, if any, are added to it.
 func printStream(st *report.Stream, res sweep.Result, err error) (int, error) {
 	var limit *plan.LimitError
-	if err != nil && !errors.As(err, &limit) {
+	if err != nil && !errors.As(err, &limit) && !errors.Is(err, sweep.ErrPartial) {
 		st.Discard()
 		return ExitFailed, err
 	}
@@ -147,6 +147,9 @@ func printStream(st *report.Stream, res sweep.Result, err error) (int, error) {
 	}
 	if limit != nil {
 		return ExitSafety, err
+	}
+	if err != nil { // stopped part-way: what was done is reported above
+		return ExitFailed, err
 	}
 	if st.Summary().Failed > 0 {
 		return ExitFailed, nil

@@ -3,6 +3,7 @@ package sweep
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 
@@ -155,7 +156,10 @@ func (s *Sweeper) applySpool(ctx context.Context, sp *spool, done func([]plan.It
 		})
 	})
 	_ = g.Wait()
-	return err
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrPartial, err)
+	}
+	return nil
 }
 
 // newCache is the pull-request states of one sweep: each read once.

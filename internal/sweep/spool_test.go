@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -62,5 +63,24 @@ func TestSpoolGivesThePlanBackInOrder(t *testing.T) {
 			}
 		})
 		sp.close()
+	}
+}
+
+// A spool that cannot be read back part-way (its temporary file damaged) stops
+// the sweep with ErrPartial, after handing on what was done: the report must
+// list it.
+func TestSpoolReadFailureIsPartial(t *testing.T) {
+	sp := &spool{}
+	defer sp.close()
+	sp.add([]plan.Item{{Repository: "a", Tag: "t", Action: policy.Keep, Reason: "r"}})
+	at, err := sp.spill.Write([]byte("{not an item"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp.parts = append(sp.parts, spoolPart{repo: "z", seq: len(sp.parts), at: at})
+	var done []string
+	err = (&Sweeper{Concurrency: 1}).applySpool(t.Context(), sp, func(items []plan.Item) { done = append(done, items[0].Repository) })
+	if !errors.Is(err, ErrPartial) || strings.Join(done, ",") != "a" {
+		t.Errorf("applySpool = %v, handed on %v; want ErrPartial after a", err, done)
 	}
 }

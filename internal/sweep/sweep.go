@@ -30,6 +30,11 @@ const tagsInFlight = 40_000
 // deleted (exit code 2).
 var ErrCredentials = errors.New("credentials refused")
 
+// ErrPartial means a sweep stopped part-way through carrying out its plan (its
+// spool could not be read back): the items it returns are what was done, and
+// must be reported.
+var ErrPartial = errors.New("the sweep stopped part-way")
+
 // Sweeper runs sweeps of one registry.
 type Sweeper struct {
 	Registry     registry.Backend
