@@ -56,10 +56,11 @@ func newForgeHook(endpoint, named, typ string, cfg *config.Config) (*forgeHook, 
 // a rule whose repo is the delivery's (GitHub and GitLab paths ignore case) gives
 // its own spelling; a rule whose repo is a template ({repository}, {name}) may
 // resolve to any repository, so it gives the delivery's. No rule for the
-// repository: no sweep. Which ref is asked does not matter for safety: a sweep
-// scoped to it deletes only tags whose rule resolves to it, after reading its
-// state from the source.
-func (h *forgeHook) refs(repo, number string) []scm.Ref {
+// repository: no sweep. id, when the forge gave one, is another name of the
+// repository (GitLab: a project's numeric id, which a source's project may be).
+// Which ref is asked does not matter for safety: a sweep scoped to it deletes
+// only tags whose rule resolves to it, after reading its state from the source.
+func (h *forgeHook) refs(repo, number, id string) []scm.Ref {
 	if h.static {
 		if !h.any {
 			return nil
@@ -75,15 +76,16 @@ func (h *forgeHook) refs(repo, number string) []scm.Ref {
 		}
 		out = append(out, r)
 	}
+	names := func(want string) bool { return strings.EqualFold(want, repo) || (id != "" && want == id) }
 	for _, want := range h.repos {
 		switch {
 		case strings.Contains(want, "{"):
 			add(scm.Ref{Source: h.source, Repo: repo, Number: number})
-		case strings.EqualFold(want, repo):
+		case names(want):
 			add(scm.Ref{Source: h.source, Repo: want, Number: number})
 		}
 	}
-	if h.project != "" && strings.EqualFold(h.project, repo) {
+	if h.project != "" && names(h.project) {
 		add(scm.Ref{Source: h.source, Number: number})
 	}
 	return out

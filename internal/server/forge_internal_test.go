@@ -90,13 +90,13 @@ func TestForgeRefs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := h.refs(tt.repo, "7"); !slices.Equal(got, tt.want) {
+		if got := h.refs(tt.repo, "7", ""); !slices.Equal(got, tt.want) {
 			t.Errorf("%s %s: refs %v, want %v", tt.endpoint, tt.repo, got, tt.want)
 		}
 	}
 	cfg.Rules = append(cfg.Rules, config.Rule{Source: "offline"})
 	h, _ := newForgeHook("github", "offline", "github", cfg)
-	if got := h.refs("octo-org/other", "7"); !slices.Equal(got, []scm.Ref{{Source: "offline", Number: "7"}}) {
+	if got := h.refs("octo-org/other", "7", ""); !slices.Equal(got, []scm.Ref{{Source: "offline", Number: "7"}}) {
 		t.Errorf("static: %v", got)
 	}
 	if _, err := newForgeHook("github", "lab", "github", cfg); err == nil {
@@ -128,6 +128,38 @@ func TestDeliveryID(t *testing.T) {
 	} {
 		if got := deliveryID("github", id); got != want {
 			t.Errorf("deliveryID(%q) = %q, want %q", id, got, want)
+		}
+	}
+}
+
+// A GitLab source or rule may name its project by numeric id: a delivery carries
+// the project's id beside its path, and either name matches.
+func TestGitLabHookMatchesAProjectByID(t *testing.T) {
+	body, err := os.ReadFile("testdata/gitlab-merge_request-merge.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hint, err := parseGitLab(body)
+	if err != nil || hint.projectID != "42" || hint.repo != "octo-group/platform/jarvis" {
+		t.Fatalf("parsed %+v, %v; want project 42, octo-group/platform/jarvis", hint, err)
+	}
+	for _, tt := range []struct {
+		name    string
+		project string
+		rules   []config.Rule
+		want    []scm.Ref
+	}{
+		{"source project by id", "42", []config.Rule{{Source: "lab"}}, []scm.Ref{{Source: "lab", Number: "7"}}},
+		{"rule repo by id", "", []config.Rule{{Source: "lab", Repo: "42"}}, []scm.Ref{{Source: "lab", Repo: "42", Number: "7"}}},
+		{"another project's id", "43", []config.Rule{{Source: "lab"}}, nil},
+	} {
+		cfg := &config.Config{Sources: []config.Source{{Name: "lab", Type: "gitlab", Project: tt.project}}, Rules: tt.rules}
+		h, err := newForgeHook("gitlab", "", "gitlab", cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := h.refs(hint.repo, "7", hint.projectID); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: refs %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }

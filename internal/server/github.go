@@ -160,7 +160,7 @@ func (s *Server) gitHub(w http.ResponseWriter, r *http.Request) {
 		ignore(w, answer, resultIgnored, "action is not closed")
 		return
 	}
-	refs := s.gh.refs(hint.repo, hint.number)
+	refs := s.gh.refs(hint.repo, hint.number, "")
 	if len(refs) == 0 {
 		log.Warn("webhook ignored: no rule reads pull requests of this repository from source "+s.gh.source,
 			"repo", hint.repo, "pr", hint.number)

@@ -43,7 +43,8 @@ func (h *glHook) ok(r *http.Request) bool {
 type glEvent struct {
 	ObjectKind string `json:"object_kind"`
 	Project    *struct {
-		PathWithNamespace string `json:"path_with_namespace"`
+		ID                json.Number `json:"id"`
+		PathWithNamespace string      `json:"path_with_namespace"`
 	} `json:"project"`
 	ObjectAttributes *struct {
 		IID    json.Number `json:"iid"`
@@ -57,6 +58,7 @@ type glEvent struct {
 type glHint struct {
 	action, state string
 	repo          string // group/project
+	projectID     string // the project's numeric id, canonical decimal; "" when the delivery has none
 	number        string // the iid, canonical decimal
 }
 
@@ -84,7 +86,7 @@ func parseGitLab(body []byte) (glHint, error) {
 	if ev.Project == nil || !validRepoPath(ev.Project.PathWithNamespace, 2, 21) {
 		return h, fmt.Errorf("%w: project.path_with_namespace is not group/project", errMalformedForge)
 	}
-	h.repo = ev.Project.PathWithNamespace
+	h.repo, h.projectID = ev.Project.PathWithNamespace, prNumber(ev.Project.ID.String())
 	return h, nil
 }
 
@@ -129,7 +131,7 @@ func (s *Server) gitLab(w http.ResponseWriter, r *http.Request) {
 		ignore(w, answer, resultIgnored, "neither merged nor closed")
 		return
 	}
-	refs := s.gl.refs(hint.repo, hint.number)
+	refs := s.gl.refs(hint.repo, hint.number, hint.projectID) // a source or rule may name the project by its id
 	if len(refs) == 0 {
 		log.Warn("webhook ignored: no rule reads merge requests of this project from source "+s.gl.source,
 			"repo", hint.repo, "mr", hint.number)
