@@ -33,8 +33,9 @@ type Applier struct {
 	Audit *audit.Log
 	Host  string // the registry, as the journal names it
 	// Fresh says the items' digests were read just now, in the same pass (prsweep
-	// run): that read is the re-check of safety rule 5. A saved plan is not fresh:
-	// each tag is read again before its deletion.
+	// run): that read is the re-check of safety rule 5 for the first wave. A saved
+	// plan is not fresh: each tag is read again before its deletion. A later wave's
+	// tags are read again whatever Fresh says.
 	Fresh bool
 }
 
@@ -82,7 +83,7 @@ func (a Applier) ApplyRepo(ctx context.Context, repo string, items []*plan.Item)
 	started := map[*plan.Item]bool{}
 	var last *reread
 	var listed []string // the tags the last confirmation read back; nil before one
-	for {
+	for n := 0; ; n++ {
 		wave := nextWave(items, byRef, started)
 		if len(wave) == 0 {
 			break
@@ -90,14 +91,25 @@ func (a Applier) ApplyRepo(ctx context.Context, repo string, items []*plan.Item)
 		for _, it := range wave {
 			started[it] = true
 		}
-		if byDigest(wave) {
+		wa := a
+		if n > 0 {
+			// A later wave's tags are read again just before it (safety rule 5): any
+			// read in hand — the decision's, the re-check before an earlier wave —
+			// is older than that wave's requests, and a tag may be pushed again
+			// meanwhile (cosign signing again).
+			wa.Fresh = false
+		}
+		switch {
+		case byDigest(wave):
 			// Re-read the repository just before every wave of digest deletions: a
 			// tag moved onto a later wave's digest changes no tag name.
 			last, listed = a.recheckTags(ctx, repo, items, listed), nil
 			wave = ready(wave)
+		case n > 0:
+			last = a.rereadWave(ctx, repo, wave, listed)
 		}
 		// What goes with a tag waits until the tag is confirmed gone.
-		if tags, ok := a.confirm(ctx, repo, a.run(ctx, repo, wave, last)); ok {
+		if tags, ok := a.confirm(ctx, repo, wa.run(ctx, repo, wave, last)); ok {
 			listed = tags
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/prsweep/prsweep/internal/discover"
 	"github.com/prsweep/prsweep/internal/plan"
 	"github.com/prsweep/prsweep/internal/policy"
 	"github.com/prsweep/prsweep/internal/registry"
@@ -89,6 +90,26 @@ func (a Applier) stillAsPlanned(ctx context.Context, it *plan.Item, last *reread
 	}
 	return true
 }
+
+// rereadWave reads the tags of a later wave without digest deletions with one
+// manifest listing, where the registry has one and it costs fewer requests than a
+// read per tag; else it returns nil, and each tag is read just before its deletion.
+func (a Applier) rereadWave(ctx context.Context, repo string, wave []*plan.Item, listed []string) *reread {
+	if _, ok := a.Registry.(registry.ManifestLister); !ok || len(wave) <= listingCost(len(listed)) {
+		return nil
+	}
+	listing := discover.List(ctx, a.Registry, repo)
+	if listing.Err != nil {
+		a.logger().Warn("re-reading the tags of a wave one by one", "repository", repo, "error", listing.Err)
+		return nil
+	}
+	return &reread{ms: listing.Manifests}
+}
+
+// listingCost estimates the requests of a manifest listing of a repository with that
+// many tags: ACR lists manifests and tags apart, pages hold at least 100 entries
+// (GHCR's most; ACR's 1000).
+func listingCost(tags int) int { return 2 + tags/100 }
 
 // settle records a tag deletion's answer; confirm turns it into the outcome.
 func (a Applier) settle(it *plan.Item, err error) {
