@@ -89,6 +89,7 @@ type Client struct {
 	// do not change it.
 	shown     map[string]map[string][]string
 	manifests map[string]manifestInfo // "repo@digest" → what its manifest says (immutable)
+	relisters map[string]*relister    // repo → its shared fresh listings (fresh.go)
 	scopes    *string                 // X-OAuth-Scopes of the last API answer that had it
 }
 
@@ -151,6 +152,7 @@ func New(host string, o Options) (*Client, error) {
 		versions:  map[string]map[string]version{},
 		shown:     map[string]map[string][]string{},
 		manifests: map[string]manifestInfo{},
+		relisters: map[string]*relister{},
 	}
 	if c.sleep == nil {
 		c.sleep = httpx.SleepContext

@@ -40,9 +40,11 @@ func (c *Client) Delete(ctx context.Context, repo, tag string, m registry.Manife
 	return fmt.Errorf("deleting %s:%s: %w: method %q (GHCR deletes whole package versions only)", repo, tag, registry.ErrUnsupported, method)
 }
 
-// deleteDigest deletes digest's version. It reads the version first: a tag on it
-// other than tag that the last listing handed to the engine did not show there
-// (pushed since, or never shown) would go with it, and keeps the version.
+// deleteDigest deletes digest's version. Its tags are read again just before the
+// DELETE: a tag on it other than tag that the last listing handed to the engine did
+// not show there (pushed since, or never shown) would go with it, and keeps the
+// version. In a package of one page that read is a listing shared with the other
+// deletions waiting for one (fresh.go); else a GET of the version.
 func (c *Client) deleteDigest(ctx context.Context, repo, tag, digest string) error {
 	v, ok := c.listed(repo, digest)
 	if !ok {
@@ -53,7 +55,18 @@ func (c *Client) deleteDigest(ctx context.Context, repo, tag, digest string) err
 			return fmt.Errorf("finding the version of %s@%s: %w: GitHub lists none", repo, digest, registry.ErrNotFound)
 		}
 	}
-	return c.deleteVersion(ctx, repo, v, append(c.shownTags(repo, digest), tag))
+	allowed := append(c.shownTags(repo, digest), tag)
+	if c.onePage(repo) {
+		vs, err := c.freshVersions(ctx, repo)
+		if err != nil {
+			return fmt.Errorf("reading the versions of %s again before deleting %s: %w", repo, digest, err)
+		}
+		if fresh, ok := vs[digest]; ok {
+			return c.deleteFresh(ctx, repo, fresh, allowed)
+		}
+		// Not listed now: gone, or listed late. The version's own read says which.
+	}
+	return c.deleteVersion(ctx, repo, v, allowed)
 }
 
 // deleteVersion reads version v again and deletes it, unless it carries a tag
@@ -63,16 +76,21 @@ func (c *Client) deleteVersion(ctx context.Context, repo string, v version, allo
 	if err != nil {
 		return err
 	}
-	p := base + "/" + strconv.FormatInt(v.ID, 10)
 	var fresh version
-	if _, err := c.getJSON(ctx, p, &fresh); err != nil {
+	if _, err := c.getJSON(ctx, base+"/"+strconv.FormatInt(v.ID, 10), &fresh); err != nil {
 		return fmt.Errorf("reading version %d (%s) of %s before deleting it: %w", v.ID, v.Name, repo, err)
 	}
-	if fresh.Name != v.Name {
+	if fresh.ID != v.ID || fresh.Name != v.Name {
 		return fmt.Errorf("version %d of %s is %s, not %s: not deleted", v.ID, repo, fresh.Name, v.Name)
 	}
+	return c.deleteFresh(ctx, repo, fresh, allowed)
+}
+
+// deleteFresh deletes version v, as read just now, unless it carries a tag outside
+// allowed.
+func (c *Client) deleteFresh(ctx context.Context, repo string, v version, allowed []string) error {
 	var others []string
-	for _, t := range fresh.tags() {
+	for _, t := range v.tags() {
 		if !slices.Contains(allowed, t) {
 			others = append(others, t)
 		}
@@ -82,6 +100,11 @@ func (c *Client) deleteVersion(ctx context.Context, repo string, v version, allo
 		return fmt.Errorf("deleting version %d (%s) of %s: %w: tagged %s, which the listing the decision was made on did not show there, and which would go with it",
 			v.ID, v.Name, repo, registry.ErrInUse, strings.Join(others, ", "))
 	}
+	base, err := c.versionsPath(ctx, repo)
+	if err != nil {
+		return err
+	}
+	p := base + "/" + strconv.FormatInt(v.ID, 10)
 	if _, err := c.call(ctx, http.MethodDelete, p, http.StatusNoContent, http.StatusOK, http.StatusAccepted); err != nil {
 		return fmt.Errorf("deleting version %d (%s) of %s: %w", v.ID, v.Name, repo, err)
 	}
@@ -105,7 +128,7 @@ func (c *Client) retag(ctx context.Context, repo, tag, original string) error {
 	}
 	v, err := c.findVersion(ctx, repo, d)
 	if err == nil {
-		err = c.deleteVersion(ctx, repo, v, []string{tag})
+		err = c.deleteFresh(ctx, repo, v, []string{tag}) // read after the PUT: as fresh as a GET
 	}
 	if err != nil {
 		err = fmt.Errorf("%s:%s now points at throwaway manifest %s, and deleting its version failed: %w", repo, tag, d, err)
@@ -117,32 +140,15 @@ func (c *Client) retag(ctx context.Context, repo, tag, original string) error {
 	return nil
 }
 
-// findVersion finds digest's version, newest first, page by page, stopping at it.
-// GitHub may list a pushed manifest's version a moment after the push: it is
-// looked for a few times.
+// findVersion finds digest's version in a listing read after this call: in a
+// package of one page, the listing shared with the deletions waiting for one
+// (fresh.go); else newest first, page by page, stopping at it. GitHub may list a
+// pushed manifest's version a moment after the push: it is looked for a few times.
 func (c *Client) findVersion(ctx context.Context, repo, digest string) (version, error) {
-	base, err := c.versionsPath(ctx, repo)
-	if err != nil {
-		return version{}, err
-	}
-	errFound := errors.New("found")
 	for attempt := 0; ; attempt++ {
-		var found version
-		err := c.pages(ctx, base+"?per_page="+strconv.Itoa(c.pageSize)+"&state=active", func(body []byte) error {
-			var page []version
-			if err := json.Unmarshal(body, &page); err != nil {
-				return err
-			}
-			for _, v := range page {
-				if v.Name == digest {
-					found = v
-					return errFound
-				}
-			}
-			return nil
-		})
+		found, ok, err := c.lookFor(ctx, repo, digest)
 		switch {
-		case errors.Is(err, errFound):
+		case ok:
 			return found, nil
 		case err != nil:
 			return version{}, fmt.Errorf("finding the version of %s@%s: %w", repo, digest, err)
@@ -153,6 +159,38 @@ func (c *Client) findVersion(ctx context.Context, repo, digest string) (version,
 			return version{}, err
 		}
 	}
+}
+
+// lookFor reads the versions once for digest's.
+func (c *Client) lookFor(ctx context.Context, repo, digest string) (version, bool, error) {
+	if c.onePage(repo) {
+		vs, err := c.freshVersions(ctx, repo)
+		v, ok := vs[digest]
+		return v, ok, err
+	}
+	base, err := c.versionsPath(ctx, repo)
+	if err != nil {
+		return version{}, false, err
+	}
+	errFound := errors.New("found")
+	var found version
+	err = c.pages(ctx, base+"?per_page="+strconv.Itoa(c.pageSize)+"&state=active", func(body []byte) error {
+		var page []version
+		if err := json.Unmarshal(body, &page); err != nil {
+			return err
+		}
+		for _, v := range page {
+			if v.Name == digest {
+				found = v
+				return errFound
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, errFound) {
+		return found, true, nil
+	}
+	return version{}, false, err
 }
 
 // putBack undoes a retag that stopped half-way: a tag left on the throwaway manifest
@@ -172,7 +210,7 @@ func (c *Client) putBack(ctx context.Context, repo, tag, original, throwaway str
 		return fmt.Errorf("%w; putting the tag back on %s failed too, so it points at the throwaway manifest: %w", cause, original, err)
 	}
 	if v, err := c.findVersion(ctx, repo, throwaway); err == nil {
-		if err := c.deleteVersion(ctx, repo, v, nil); err != nil {
+		if err := c.deleteFresh(ctx, repo, v, nil); err != nil {
 			c.log.Warn("the throwaway manifest's version stays", "repository", repo, "digest", throwaway, "error", err)
 		}
 	}

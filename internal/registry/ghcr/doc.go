@@ -10,7 +10,9 @@
 //   - There is no tag-only delete. DELETE of a package version removes the manifest
 //     with every tag on it (registry.MethodDigest); before it, the version is read
 //     again, and a tag on it that the last listing did not show (pushed since) makes
-//     it registry.ErrInUse.
+//     it registry.ErrInUse. In a package of one page that read is a versions
+//     listing started after the deletion asked, shared by the deletions waiting for
+//     one (fresh.go); else a GET of the version.
 //   - A PR tag that shares its version with a kept tag is removed by
 //     registry.MethodRetag: the tag is pointed at a throwaway manifest through the
 //     OCI API (a PUT, which moves the tag to a new version), and that new version is

@@ -1,0 +1,86 @@
+package ghcr_test
+
+import (
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/prsweep/prsweep/internal/registry"
+)
+
+const (
+	versionGetRoute = "GET /{kind}/{owner}/packages/container/{name}/versions/{id}"
+	versionsRoute   = "GET /{kind}/{owner}/packages/container/{name}/versions"
+)
+
+// Digest deletions in a package of one page read its versions again just before
+// their DELETEs in listings they share, not with a GET of each version; the guard
+// holds: a tag pushed onto one of them since the engine's listing keeps it.
+func TestDigestDeletionsShareTheirReread(t *testing.T) {
+	f := newFixture(t)
+	c := f.client(t, token)
+	if _, err := c.ListManifests(ctx, "jarvis"); err != nil {
+		t.Fatal(err)
+	}
+	pushed := "jarvis:PR3565-test"
+	raw, mediaType, err := c.Manifest(ctx, "jarvis", f.digests[pushed])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.PutManifest(ctx, "jarvis", "5.33.0", raw, mediaType); err != nil {
+		t.Fatal(err)
+	}
+	refs := []string{"PR3571-test", "PR3571-test-arm", "PR3561-test", "PR3561-test-arm",
+		"PR3565-test", "PR3565-test-arm", "PR3589-test", "PR3589-test-arm"}
+	listingsBefore := f.ghcr.Count(versionsRoute)
+	errs := make([]error, len(refs))
+	var wg sync.WaitGroup
+	for i, tag := range refs {
+		wg.Go(func() {
+			errs[i] = c.Delete(ctx, "jarvis", tag, registry.Manifest{Digest: f.digests["jarvis:"+tag]}, registry.MethodDigest)
+		})
+	}
+	wg.Wait()
+	for i, tag := range refs {
+		switch {
+		case "jarvis:"+tag == pushed:
+			if !errors.Is(errs[i], registry.ErrInUse) || !strings.Contains(errs[i].Error(), "5.33.0") {
+				t.Errorf("%s: %v; want ErrInUse naming 5.33.0", tag, errs[i])
+			}
+		case errs[i] != nil:
+			t.Errorf("%s: %v", tag, errs[i])
+		}
+	}
+	if n := f.ghcr.Count(deleteRoute); n != len(refs)-1 {
+		t.Errorf("%d versions deleted; want %d", n, len(refs)-1)
+	}
+	if n := f.ghcr.Count(versionGetRoute); n != 0 {
+		t.Errorf("%d versions read one by one; want none (the shared listings re-read them)", n)
+	}
+	if n := f.ghcr.Count(versionsRoute) - listingsBefore; n < 1 || n > len(refs) {
+		t.Errorf("%d listings for %d deletions; want between 1 and one each", n, len(refs))
+	}
+}
+
+// A retag deletes the throwaway's version as the listing that found it, read after
+// the PUT, shows it: no GET of the version.
+func TestRetagReadsTheThrowawaysVersionOnce(t *testing.T) {
+	f := newFixture(t)
+	c := f.client(t, token)
+	for _, repo := range []string{"jarvis", "jarvis_base"} {
+		if _, err := c.ListManifests(ctx, repo); err != nil { // one page: the shared listing finds it
+			t.Fatal(err)
+		}
+	}
+	d := f.digests["jarvis:PR3574-test"]
+	if err := c.Delete(ctx, "jarvis", "PR3574-test", registry.Manifest{Digest: d}, registry.MethodRetag); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.ghcr.Count(versionGetRoute); n != 0 {
+		t.Errorf("%d versions read one by one; want none", n)
+	}
+	if n := f.ghcr.Count(deleteRoute); n != 1 {
+		t.Errorf("%d versions deleted; want the throwaway's", n)
+	}
+}
