@@ -49,8 +49,8 @@ func (s *Sweeper) item(repo, tag string, m policy.Match, st scm.Status, now time
 }
 
 // Redecide re-reads the pull requests of a saved plan's deletions and decides them
-// again under the current rules; whatever no longer deletes is kept, saying what
-// changed (safety rules 1 and 5 for `prsweep apply`).
+// again under the current rules, the images' minAge included; whatever no longer
+// deletes is kept, saying what changed (safety rules 1 and 5 for `prsweep apply`).
 func (s *Sweeper) Redecide(ctx context.Context, items []plan.Item) {
 	s.redecide(ctx, items, s.newCache())
 }
@@ -102,6 +102,7 @@ func (s *Sweeper) redecide(ctx context.Context, items []plan.Item, cache *resolv
 			it.Reason = fmt.Sprintf("%s; kept: now %s", it.Reason, fresh.Reason)
 		}
 	}
+	s.recheckAges(ctx, items)
 }
 
 // graphOff names the setting under which it, planned to go with a deleted image

@@ -200,23 +200,11 @@ func (s *Sweeper) sweepRepo(ctx context.Context, name string, cache *resolve.Cac
 
 // checkAges keeps the deletions of images younger than their rule's minAge.
 func (s *Sweeper) checkAges(ctx context.Context, items []plan.Item, repos map[string]plan.Repo) {
-	ager, _ := s.Registry.(registry.Ager)
 	now := s.now()
 	for i := range items {
-		it := &items[i]
-		if it.Action != policy.Delete || it.Rule == 0 || s.Policy.Rules[it.Rule-1].MinAge <= 0 {
-			continue
-		}
-		var created time.Time
-		if m, ok := repos[it.Repository].Manifests[it.Tag]; ok && ager != nil {
-			var err error
-			if created, err = ager.Created(ctx, it.Repository, m); err != nil {
-				it.Action, it.Error = policy.Keep, "reading the image's creation time: "+err.Error()
-				continue
-			}
-		}
-		if ok, why := s.Policy.OldEnough(it.Rule-1, created, now); !ok {
-			it.Action, it.Reason = policy.Keep, it.Reason+"; kept: "+why
+		if it := &items[i]; s.aged(*it) {
+			m, ok := repos[it.Repository].Manifests[it.Tag]
+			s.keepYoung(ctx, it, m, ok, now) // redecide_age.go: one rule for sweeps and saved plans
 		}
 	}
 }
