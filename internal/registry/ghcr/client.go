@@ -74,10 +74,10 @@ type Client struct {
 
 	http     *http.Client         // the REST API: auth, retry, limiter, rate-limit answers, time-outs
 	oci      *oci.Client          // the registry's OCI API, signed in with the token
-	ociRT    http.RoundTripper    // the OCI API's transport without credentials (blob uploads)
+	ociRT    http.RoundTripper    // the OCI API's transport without credentials (push.go)
 	username string               // the registry's basic-auth user
 	token    string               // the registry's basic-auth password
-	uploaded sync.Map             // "repo" → true: the throwaway config blob is there
+	pushes   pushes               // per package: the push session and the throwaway config (push.go)
 	kind     onceValue[ownerKind] // organisation or user
 	sleep    func(ctx context.Context, d time.Duration) error
 

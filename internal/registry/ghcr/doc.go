@@ -36,5 +36,5 @@
 // them and slow the sweep.
 //
 // This package imports registry, registry/oci, httpx and go-containerregistry
-// (the throwaway config blob's upload); only sweep imports it.
+// (the push session's ping and token exchange, push.go); only sweep imports it.
 package ghcr

@@ -128,3 +128,23 @@ func (o *onceValue[T]) get(f func() (T, error)) (T, error) {
 	o.v, o.done = v, true
 	return v, nil
 }
+
+// onceMap is a onceValue per key.
+type onceMap[T any] struct {
+	mu sync.Mutex
+	m  map[string]*onceValue[T]
+}
+
+func (o *onceMap[T]) get(key string, f func() (T, error)) (T, error) {
+	o.mu.Lock()
+	if o.m == nil {
+		o.m = map[string]*onceValue[T]{}
+	}
+	v := o.m[key]
+	if v == nil {
+		v = &onceValue[T]{}
+		o.m[key] = v
+	}
+	o.mu.Unlock()
+	return v.get(f)
+}

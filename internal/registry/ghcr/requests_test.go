@@ -2,6 +2,7 @@ package ghcr_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -82,5 +83,42 @@ func TestRetagReadsTheThrowawaysVersionOnce(t *testing.T) {
 	}
 	if n := f.ghcr.Count(deleteRoute); n != 1 {
 		t.Errorf("%d versions deleted; want the throwaway's", n)
+	}
+}
+
+// Retags in one package share one push session (one ping, one registry token) and
+// one upload of the throwaway's config blob, also when they run at once.
+func TestRetagsShareOneSessionAndOneUpload(t *testing.T) {
+	f := newFixture(t)
+	c := f.client(t, token)
+	tags := []string{"PR3574-test", "PR3574-test-arm"}
+	errs := make([]error, len(tags))
+	var wg sync.WaitGroup
+	for i, tag := range tags {
+		wg.Go(func() {
+			errs[i] = c.Delete(ctx, "jarvis", tag, registry.Manifest{Digest: f.digests["jarvis:"+tag]}, registry.MethodRetag)
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("%s: %v", tags[i], err)
+		}
+	}
+	for route, want := range map[string]int{
+		"GET /v2/":                        1,
+		"GET /token":                      1,
+		"HEAD /v2/{repo}/blobs/{digest}":  0,
+		"POST /v2/{repo}/blobs/uploads/":  1,
+		"PATCH /v2/{repo}/blobs/uploads/": 0,
+		"PUT /v2/{repo}/blobs/uploads/":   1, // the backend answers the POST 202: no one-request upload
+		"PUT /v2/{repo}/manifests/{ref}":  2,
+	} {
+		if n := f.ghcr.Count(route); n != want {
+			t.Errorf("%s: %d; want %d", route, n, want)
+		}
+	}
+	if left := f.tags(t, "jarvis"); slices.Contains(left, tags[0]) || slices.Contains(left, tags[1]) || !slices.Contains(left, "5.32.0-develop") {
+		t.Errorf("after the retags: %v", left)
 	}
 }

@@ -10,10 +10,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/prsweep/prsweep/internal/registry"
@@ -59,30 +55,7 @@ func (c *Client) pushThrowaway(ctx context.Context, repo, tag string) (string, e
 	}
 	d := sha256.Sum256(raw)
 	digest := "sha256:" + hex.EncodeToString(d[:])
-	return digest, c.PutManifest(ctx, repo, tag, raw, registry.MediaTypeOCIManifest)
-}
-
-// uploadConfig uploads the throwaway config blob to repo, once per Client.
-func (c *Client) uploadConfig(ctx context.Context, repo string) error {
-	if _, done := c.uploaded.Load(repo); done {
-		return nil
-	}
-	ref, err := name.NewRepository(c.host+"/"+c.ociRepo(repo), name.StrictValidation)
-	if err != nil {
-		return fmt.Errorf("parsing repository name %q: %w", repo, err)
-	}
-	err = remote.WriteLayer(ref, static.NewLayer(throwawayConfig, types.OCIConfigJSON),
-		remote.WithContext(ctx),
-		remote.WithAuth(authn.FromConfig(authn.AuthConfig{Username: c.username, Password: c.token})),
-		remote.WithTransport(httpsOnly{c.ociRT}),
-		// Our retry layer retries; go-containerregistry's must not retry again.
-		remote.WithRetryBackoff(remote.Backoff{Steps: 1}),
-		remote.WithRetryStatusCodes())
-	if err != nil {
-		return err
-	}
-	c.uploaded.Store(repo, true)
-	return nil
+	return digest, c.putThrowaway(ctx, repo, tag, raw)
 }
 
 // httpsOnly sends https where go-containerregistry would pick plain http on its
@@ -95,4 +68,20 @@ func (h httpsOnly) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.URL.Scheme = "https"
 	}
 	return h.next.RoundTrip(req)
+}
+
+// rewinding gives each request that reaches it a fresh body: go-containerregistry's
+// bearer transport sends a request again after a new token, its body already read.
+type rewinding struct{ next http.RoundTripper }
+
+func (r rewinding) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.GetBody != nil {
+		body, err := req.GetBody()
+		if err != nil {
+			return nil, err
+		}
+		req = req.Clone(req.Context())
+		req.Body = body
+	}
+	return r.next.RoundTrip(req)
 }
