@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/prsweep/prsweep/internal/registry"
+	"github.com/prsweep/prsweep/internal/registry/registrytest"
 )
 
 const (
@@ -120,5 +121,40 @@ func TestRetagsShareOneSessionAndOneUpload(t *testing.T) {
 	}
 	if left := f.tags(t, "jarvis"); slices.Contains(left, tags[0]) || slices.Contains(left, tags[1]) || !slices.Contains(left, "5.32.0-develop") {
 		t.Errorf("after the retags: %v", left)
+	}
+}
+
+// An index's untagged platform images are known from its descriptors, without a
+// read of their own; once one is tagged, what a tag holds is read from the manifest
+// itself, not taken on the index's word.
+func TestPlatformImagesAreReadOnceTagged(t *testing.T) {
+	f := newFixture(t)
+	idx, err := f.backend.SeedIndex(ctx, "jarvis", "5.32.0-multiarch", []registrytest.Image{
+		{Seed: 5321, OCI: true, Platform: "linux/amd64"}, {Seed: 5322, OCI: true, Platform: "linux/arm64"}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.client(t, token)
+	const get = "GET /v2/{repo}/manifests/{ref}"
+	listed, err := c.ListManifests(ctx, "jarvis")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := f.ghcr.Count(get); n != len(listed)-len(idx.Children) {
+		t.Errorf("%d manifest reads for %d versions; want none for the %d platform images", n, len(listed), len(idx.Children))
+	}
+	raw, mediaType, err := c.Manifest(ctx, "jarvis", idx.Children[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.PutManifest(ctx, "jarvis", "amd64-only", raw, mediaType); err != nil {
+		t.Fatal(err)
+	}
+	before := f.ghcr.Count(get)
+	if _, err := c.ListManifests(ctx, "jarvis"); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.ghcr.Count(get) - before; n != 1 {
+		t.Errorf("%d manifest reads after tagging a platform image; want its own, once", n)
 	}
 }

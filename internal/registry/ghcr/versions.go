@@ -184,34 +184,49 @@ type manifestInfo struct {
 	mediaType string
 	children  []string
 	subject   string
+	// described: taken from an index's descriptor, not read; a tagged manifest is
+	// read all the same (what a kept tag holds is never taken on another's word).
+	described bool
 }
 
 // describe fills in each entry's media type, children and subject, reading the
-// manifests not yet known (at most manifestReads at once).
+// manifests not yet known (at most manifestReads at once): the tagged ones first,
+// then the untagged ones that no index read names as a platform image. A platform
+// image's media type is its descriptor's in the index; it is taken for one without
+// a subject (an image of an index is not a referrer: were it one, it would only be
+// kept beside its subject), so it costs no read. The engine reads an untagged
+// manifest for nothing else: children count from tagged manifests only.
 func (c *Client) describe(ctx context.Context, repo string, entries map[string]*registry.ListedManifest) {
-	var g errgroup.Group
-	g.SetLimit(manifestReads)
-	for d, lm := range entries {
-		if info, ok := c.known(repo, d); ok {
-			info.fill(&lm.Manifest)
-			continue
-		}
-		g.Go(func() error {
-			info, err := c.readInfo(ctx, repo, d)
-			switch {
-			case errors.Is(err, registry.ErrNotFound):
-				lm.Err = fmt.Errorf("%s@%s is listed as a version, but the registry does not have it: %w", repo, d, err)
-			case err != nil:
-				if lm.Err == nil {
-					lm.Err = fmt.Errorf("reading %s@%s for its media type and children: %w", repo, d, err)
-				}
-			default:
-				info.fill(&lm.Manifest)
+	tagged := func(lm *registry.ListedManifest) bool { return len(lm.Tags) > 0 }
+	untagged := func(lm *registry.ListedManifest) bool { return len(lm.Tags) == 0 }
+	for _, pick := range []func(*registry.ListedManifest) bool{tagged, untagged} {
+		var g errgroup.Group
+		g.SetLimit(manifestReads)
+		for d, lm := range entries {
+			if !pick(lm) {
+				continue
 			}
-			return nil
-		})
+			if info, ok := c.known(repo, d); ok && !(info.described && tagged(lm)) {
+				info.fill(&lm.Manifest)
+				continue
+			}
+			g.Go(func() error {
+				info, err := c.readInfo(ctx, repo, d)
+				switch {
+				case errors.Is(err, registry.ErrNotFound):
+					lm.Err = fmt.Errorf("%s@%s is listed as a version, but the registry does not have it: %w", repo, d, err)
+				case err != nil:
+					if lm.Err == nil {
+						lm.Err = fmt.Errorf("reading %s@%s for its media type and children: %w", repo, d, err)
+					}
+				default:
+					info.fill(&lm.Manifest)
+				}
+				return nil
+			})
+		}
+		_ = g.Wait()
 	}
-	_ = g.Wait()
 }
 
 func (i manifestInfo) fill(m *registry.Manifest) {
@@ -238,7 +253,8 @@ func (c *Client) readInfo(ctx context.Context, repo, digest string) (manifestInf
 			Digest string `json:"digest"`
 		} `json:"subject"`
 		Manifests []struct {
-			Digest string `json:"digest"`
+			Digest    string `json:"digest"`
+			MediaType string `json:"mediaType"`
 		} `json:"manifests"`
 	}
 	if err := json.Unmarshal(raw, &doc); err != nil {
@@ -251,11 +267,21 @@ func (c *Client) readInfo(ctx context.Context, repo, digest string) (manifestInf
 	if doc.Subject != nil {
 		info.subject = doc.Subject.Digest
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for _, m := range doc.Manifests {
 		info.children = append(info.children, m.Digest)
+		key := repo + "@" + m.Digest
+		if _, known := c.manifests[key]; !known && registry.IsIndex(info.mediaType) && platformImage(m.MediaType) {
+			c.manifests[key] = manifestInfo{mediaType: m.MediaType, described: true}
+		}
 	}
-	c.mu.Lock()
 	c.manifests[repo+"@"+digest] = info
-	c.mu.Unlock()
 	return info, nil
+}
+
+// platformImage says whether an index's descriptor names an image manifest (which
+// lists no manifests of its own).
+func platformImage(mediaType string) bool {
+	return mediaType == registry.MediaTypeOCIManifest || mediaType == registry.MediaTypeDockerManifest
 }
