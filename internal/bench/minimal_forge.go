@@ -16,7 +16,10 @@ package bench
 // after (the read back); one DELETE per version that goes: each digest only
 // deleted tags hold, and each throwaway; per tag that shares its version with a
 // kept tag, one PUT of a throwaway manifest onto it, with, per repository, one
-// registry token and one blob upload (the throwaway's config), and one ping in all.
+// upload of the throwaway's config: a POST and a PUT (the OCI spec's required
+// flow; a one-request upload is optional, and distribution, behind the fake,
+// answers the POST 202 whatever it carries). Per repository that reads an index
+// or pushes, one registry token (for push and pull), and one ping in all.
 //
 // GitLab (its container registry API beside the OCI API): the project's
 // repositories in pages of 100, each repository's tags in pages of 100 (names
@@ -82,8 +85,10 @@ func forgeMinimal(ds *Dataset, e Expected, registry string) Minimal {
 		add(KindGHCRVersionDelete, digests+throwaways)
 		if throwaways > 0 {
 			add(KindManifestPut, throwaways)
+			add(KindBlob, 2)
+		}
+		if indexes > 0 || throwaways > 0 {
 			add(KindToken, 1)
-			add(KindBlob, 1)
 			if !pinged {
 				add(KindPing, 1)
 				pinged = true
