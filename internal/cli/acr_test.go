@@ -55,7 +55,7 @@ func TestACRValidateAndRun(t *testing.T) {
 	if r.code != ExitUsage {
 		t.Errorf("validate as a reader: exit %d, want %d\n%s%s", r.code, ExitUsage, r.stdout, r.stderr)
 	}
-	for _, want := range []string{"ok      registry:", "FAILED  registry delete:", "Microsoft.ContainerRegistry/registries/repositories/content/delete"} {
+	for _, want := range []string{"ok      registry:", "FAILED  registry permissions:", "Microsoft.ContainerRegistry/registries/repositories/content/delete"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("validate output lacks %q:\n%s", want, r.stdout)
 		}

@@ -248,10 +248,10 @@ func TestACRValidateNamesTheMissingPermission(t *testing.T) {
 	if c := byName["registry"]; c.Err != nil {
 		t.Errorf("listing as a reader: %v", c.Err)
 	}
-	c := byName["registry delete"]
+	c := byName["registry permissions"]
 	if !errors.Is(c.Err, registry.ErrUnauthorized) ||
 		!strings.Contains(c.Err.Error(), "Microsoft.ContainerRegistry/registries/repositories/content/delete") {
-		t.Errorf("registry delete check: %v; want ErrUnauthorized naming the data action", c.Err)
+		t.Errorf("registry permissions check: %v; want ErrUnauthorized naming the data action", c.Err)
 	}
 	if c := e.sweeper(t, acrClient, "").Validate(context.Background()); len(c) < 2 || c[1].Err != nil {
 		t.Errorf("validate as a contributor: %+v", c)

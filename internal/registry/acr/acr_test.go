@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -178,16 +179,26 @@ func TestDelete(t *testing.T) {
 	}
 }
 
-// validate learns whether the identity may delete without deleting anything.
+// Capabilities asks nothing (a probe per repository would spend the write quota);
+// validate's Check learns whether the identity may delete without deleting
+// anything; a sweep by an identity that may not delete learns it at the first
+// deletion of a repository, and asks no more there.
 func TestCapabilities(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	const readerID = "22222222-2222-4333-8444-555555555555"
 	f.acr.AddServicePrincipal(tenant, readerID, secret, registrytest.ACRReader())
 
-	got, err := f.client(t, f.spCredentials(), nil).Capabilities(ctx, "jarvis")
+	contributor := f.client(t, f.spCredentials(), nil)
+	got, err := contributor.Capabilities(ctx, "jarvis")
 	if err != nil || got != (registry.Capabilities{Untag: true, Digest: true}) {
-		t.Errorf("contributor: %+v, %v; want untag and digest", got, err)
+		t.Errorf("capabilities: %+v, %v; want untag and digest", got, err)
+	}
+	if n := f.acr.Count("DELETE /acr/v1/{repo}/_tags/{tag}"); n != 0 {
+		t.Errorf("Capabilities sent %d DELETEs, want none", n)
+	}
+	if err := contributor.Check(ctx, []string{"jarvis"}); err != nil {
+		t.Errorf("contributor: %v", err)
 	}
 
 	reader := f.spCredentials()
@@ -196,15 +207,51 @@ func TestCapabilities(t *testing.T) {
 	if tags, err := c.Tags(ctx, "jarvis"); err != nil || len(tags) != 12 {
 		t.Fatalf("the reader lists %d tags, %v", len(tags), err)
 	}
-	_, err = c.Capabilities(ctx, "jarvis")
+	err = c.Check(ctx, []string{"jarvis"})
 	if !errors.Is(err, registry.ErrUnauthorized) || !strings.Contains(err.Error(), "Microsoft.ContainerRegistry/registries/repositories/content/delete") {
 		t.Errorf("reader: %v; want ErrUnauthorized naming the data action", err)
 	}
 	if strings.Contains(err.Error(), secret) {
 		t.Errorf("the secret is in the error: %v", err)
 	}
-	tags, _ := f.client(t, f.spCredentials(), nil).Tags(ctx, "jarvis")
+	var sent []int
+	for _, tag := range []string{"PR3571-test", "PR3574-test"} {
+		before := f.acr.Count("DELETE /acr/v1/{repo}/_tags/{tag}")
+		err := c.Delete(ctx, "jarvis", tag, registry.Manifest{}, registry.MethodUntag)
+		if !errors.Is(err, registry.ErrUnauthorized) || !strings.Contains(err.Error(), "content/delete") {
+			t.Errorf("the reader untagging %s: %v; want ErrUnauthorized naming the data action", tag, err)
+		}
+		sent = append(sent, f.acr.Count("DELETE /acr/v1/{repo}/_tags/{tag}")-before)
+	}
+	if sent[0] == 0 || sent[1] != 0 {
+		t.Errorf("the reader's two untags sent %v DELETEs: want some for the first, none for the second (refused without asking)", sent)
+	}
+	tags, _ := contributor.Tags(ctx, "jarvis")
 	if len(tags) != 12 {
 		t.Errorf("probing changed the registry: %d tags left", len(tags))
+	}
+}
+
+// A repository's deletions started at once meet ACR's sign-in challenge once:
+// the first goes alone, the others share its token, instead of each being
+// answered 401 first (a write of the registry's quota each).
+func TestConcurrentDeletionsSignInOnce(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	c := f.client(t, f.spCredentials(), nil)
+	tags := []string{"PR3571-test", "PR3571-test-arm", "PR3574-test", "PR3589-test", "PR3589-test-arm"}
+	var wg sync.WaitGroup
+	errs := make([]error, len(tags))
+	for i, tag := range tags {
+		wg.Go(func() { errs[i] = c.Delete(ctx, "jarvis", tag, registry.Manifest{}, registry.MethodUntag) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("untagging %s: %v", tags[i], err)
+		}
+	}
+	if n := f.acr.Count("DELETE /acr/v1/{repo}/_tags/{tag}"); n != len(tags)+1 {
+		t.Errorf("%d untag requests for %d tags, want %d: one challenge, then one each", n, len(tags), len(tags)+1)
 	}
 }

@@ -88,11 +88,15 @@ type Client struct {
 
 	mu        sync.Mutex
 	clients   map[clientKey]*azcontainerregistry.Client
-	caps      map[string]registry.Capabilities
+	denied    map[string]error         // repositories where a deletion was refused for want of permission
+	deleting  map[string]chan struct{} // per repository, closed when its first deletion is done
 	repoLocks map[string]*repoLock
 }
 
-var _ registry.Backend = (*Client)(nil)
+var (
+	_ registry.Backend = (*Client)(nil)
+	_ registry.Checker = (*Client)(nil)
+)
 
 // New returns a client for the registry whose login server is host (host[:port],
 // no scheme), e.g. myregistry.azurecr.io. It talks https only.
@@ -126,7 +130,8 @@ func New(host string, o Options) (*Client, error) {
 		pageSize:  int32(cmp.Or(o.PageSize, DefaultPageSize)),
 		log:       log,
 		clients:   map[clientKey]*azcontainerregistry.Client{},
-		caps:      map[string]registry.Capabilities{},
+		denied:    map[string]error{},
+		deleting:  map[string]chan struct{}{},
 		repoLocks: map[string]*repoLock{},
 		opts: azcore.ClientOptions{
 			Cloud: cloud.Configuration{

@@ -15,40 +15,43 @@ import (
 	"github.com/prsweep/prsweep/internal/registry"
 )
 
-// Capabilities says, once per repository, whether the identity may delete there.
-// ACR removes a tag alone (untag) and a manifest by digest; both need the same
-// permission, which is learnt by untagging a tag that cannot exist
-// (prsweep-probe-<random>): 404 means allowed, 401/403 means the identity lacks
-// the delete data action. Nothing changes in the registry.
-func (c *Client) Capabilities(ctx context.Context, repo string) (registry.Capabilities, error) {
-	c.mu.Lock()
-	caps, ok := c.caps[repo]
-	c.mu.Unlock()
-	if ok {
-		return caps, nil
+// Capabilities says what ACR offers, without a request: it removes a tag alone
+// (untag) and a manifest by digest. Whether the identity may delete shows at the
+// first deletion in a repository (Delete names the missing data action, and
+// refuses the repository's other deletions without asking again) and, for
+// prsweep validate, in Check. A probe per repository here would spend a write of
+// the registry's quota on each: 100 repositories are a minute of Basic's.
+func (c *Client) Capabilities(context.Context, string) (registry.Capabilities, error) {
+	return registry.Capabilities{Untag: true, Digest: true}, nil
+}
+
+// Check asks, changing nothing, whether the identity may delete in the first of
+// repos, by untagging a tag that cannot exist (prsweep-probe-<random>): 404
+// means allowed, 401/403 that the identity lacks the delete data action.
+func (c *Client) Check(ctx context.Context, repos []string) error {
+	if len(repos) == 0 {
+		return nil
 	}
-	status, err := c.untag(ctx, repo, "prsweep-probe-"+nonce())
+	status, err := c.untag(ctx, repos[0], "prsweep-probe-"+nonce())
 	switch {
 	case errors.Is(err, registry.ErrUnauthorized):
-		return registry.Capabilities{}, fmt.Errorf(
-			"probing deletion in %s: the identity may list but not delete: it lacks the data action %s "+
-				"(built-in role Container Registry Repository Contributor on registries with ABAC repository permissions, AcrDelete on others): %w",
-			repo, deleteAction, err)
+		return deniedError("probing deletion in "+repos[0], err)
 	case errors.Is(err, registry.ErrLocked):
-		c.log.Warn("the repository refuses deletions (locked)", "registry", c.host, "repository", repo, "error", err)
-		caps = registry.Capabilities{}
+		c.log.Warn("the repository refuses deletions (locked)", "registry", c.host, "repository", repos[0], "error", err)
+		return nil
 	case err != nil:
-		return registry.Capabilities{}, fmt.Errorf("probing deletion in %s: %w", repo, err)
-	case status == http.StatusNotFound || status == http.StatusAccepted:
-		caps = registry.Capabilities{Untag: true, Digest: true}
-	default:
-		return registry.Capabilities{}, fmt.Errorf("probing deletion in %s: unexpected HTTP %d", repo, status)
+		return fmt.Errorf("probing deletion in %s: %w", repos[0], err)
+	case status != http.StatusNotFound && status != http.StatusAccepted:
+		return fmt.Errorf("probing deletion in %s: unexpected HTTP %d", repos[0], status)
 	}
-	c.log.Debug("registry delete capabilities", "registry", c.host, "repository", repo, "untag", caps.Untag, "digest", caps.Digest)
-	c.mu.Lock()
-	c.caps[repo] = caps
-	c.mu.Unlock()
-	return caps, nil
+	return nil
+}
+
+// deniedError says which permission a refused deletion lacks.
+func deniedError(what string, err error) error {
+	return fmt.Errorf("%s: the identity may list but not delete: it lacks the data action %s "+
+		"(built-in role Container Registry Repository Contributor on registries with ABAC repository permissions, AcrDelete on others): %w",
+		what, deleteAction, err)
 }
 
 // Delete removes repo:tag, which points at m: by untag (DELETE
@@ -59,6 +62,50 @@ func (c *Client) Capabilities(ctx context.Context, repo string) (registry.Capabi
 // A 404 is registry.ErrNotFound; a locked tag or manifest is registry.ErrLocked.
 // Nothing is ever unlocked.
 func (c *Client) Delete(ctx context.Context, repo, tag string, m registry.Manifest, method registry.Method) error {
+	first, err := c.awaitFirstDelete(ctx, repo)
+	if first != nil {
+		defer close(first)
+	}
+	if err != nil {
+		return err
+	}
+	err = c.delete(ctx, repo, tag, m, method)
+	if errors.Is(err, registry.ErrUnauthorized) {
+		err = deniedError("deleting in "+repo, err)
+		c.mu.Lock()
+		c.denied[repo] = err // the repository's other deletions fail alike, without asking
+		c.mu.Unlock()
+	}
+	return err
+}
+
+// awaitFirstDelete lets a repository's first deletion go alone: it meets ACR's
+// challenge and signs in for deleting there, and the others, waiting for it,
+// then share that token instead of each meeting a 401 of their own (a write of
+// the quota each). The first gets the channel to close when done; the others
+// get the refusal that deletion met, if any.
+func (c *Client) awaitFirstDelete(ctx context.Context, repo string) (first chan struct{}, err error) {
+	c.mu.Lock()
+	done, started := c.deleting[repo]
+	if !started {
+		done = make(chan struct{})
+		c.deleting[repo] = done
+	}
+	c.mu.Unlock()
+	if !started {
+		return done, nil
+	}
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return nil, c.denied[repo]
+}
+
+func (c *Client) delete(ctx context.Context, repo, tag string, m registry.Manifest, method registry.Method) error {
 	switch method {
 	case registry.MethodUntag:
 		status, err := c.untag(ctx, repo, tag)

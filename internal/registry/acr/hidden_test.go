@@ -45,6 +45,9 @@ func TestHiddenTagHoldsItsManifest(t *testing.T) {
 	if err != nil || !caps.Untag {
 		t.Fatalf("capabilities %+v, %v: ACR removes a tag alone with its untag call", caps, err)
 	}
+	if err := c.Check(ctx, []string{"jarvis"}); err != nil { // signs in to delete, as validate does
+		t.Fatal(err)
+	}
 
 	// The PR tag as a digest deletion, and the image as a manifest item (no tag).
 	for _, tag := range []string{"PR3574-test", ""} {
