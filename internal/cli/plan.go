@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -84,7 +83,7 @@ func writePlanFile(path string, write func(io.Writer) (sweep.Result, error)) (sw
 	if cerr := tmp.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("writing the plan: %w", cerr)
 	}
-	if err != nil && !isLimit(err) {
+	if err != nil && !plan.IsLimit(err) {
 		return res, err
 	}
 	if rerr := os.Rename(tmp.Name(), path); rerr != nil {
@@ -101,11 +100,6 @@ func planCode(failed int, err error) int {
 		return ExitFailed
 	}
 	return ExitOK
-}
-
-func isLimit(err error) bool {
-	var limit *plan.LimitError
-	return errors.As(err, &limit)
 }
 
 // setup does what every sweeping command does first: flags and environment, the

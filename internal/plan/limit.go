@@ -48,6 +48,13 @@ func (e *LimitError) Error() string {
 
 func (e *LimitError) Unwrap() error { return ErrLimit }
 
+// IsLimit says whether err is a safety limit's: the plan is kept whole, every
+// deletion turned into a keep naming the limit, and it is reported as such.
+func IsLimit(err error) bool {
+	var limit *LimitError
+	return errors.As(err, &limit)
+}
+
 // Deletions counts the tags a plan deletes (manifests removed with them not counted).
 func Deletions(items []Item) int {
 	n := 0

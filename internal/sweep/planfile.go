@@ -20,7 +20,7 @@ import (
 func (s *Sweeper) runLimited(ctx context.Context, dryRun bool) (Result, error) {
 	sp, err := s.spoolPlan(ctx)
 	defer sp.close()
-	if err != nil && !isLimit(err) {
+	if err != nil && !plan.IsLimit(err) {
 		return Result{DryRun: dryRun}, err
 	}
 	out := s.collector()
@@ -42,7 +42,7 @@ func (s *Sweeper) WritePlan(ctx context.Context, w io.Writer) (Result, error) {
 	head := plan.Head{CreatedAt: s.now().UTC(), Registry: s.Host}
 	sp, err := s.spoolPlan(ctx)
 	defer sp.close()
-	if err != nil && !isLimit(err) {
+	if err != nil && !plan.IsLimit(err) {
 		return Result{DryRun: true}, err
 	}
 	fw := plan.NewFileWriter(w, head)
@@ -165,11 +165,6 @@ func (s *Sweeper) applySpool(ctx context.Context, sp *spool, done func([]plan.It
 // newCache is the pull-request states of one sweep: each read once.
 func (s *Sweeper) newCache() *resolve.Cache {
 	return resolve.NewCache(resolve.Resolver{Providers: s.Providers, Concurrency: s.Concurrency, Now: s.Now, Logger: s.logger()})
-}
-
-func isLimit(err error) bool {
-	var limit *plan.LimitError
-	return errors.As(err, &limit)
 }
 
 // collector hands each repository's items to the Sink, or keeps them for the
