@@ -41,21 +41,13 @@ func (s *Sweeper) keepYoung(ctx context.Context, it *plan.Item, m registry.Manif
 // recheckAges checks the deletions of a saved plan against the minAge of now: the
 // plan may predate the minAge, or a raise of it. Each tag is read again (an Ager
 // needs the manifest, an index's children, which the plan does not hold), several
-// at once; the first alone, so that an adapter that learns ages from a listing of
-// the repository (GHCR) lists it once.
+// at once.
 func (s *Sweeper) recheckAges(ctx context.Context, items []plan.Item) {
 	now := s.now()
 	g := errgroup.Group{}
 	g.SetLimit(max(s.Concurrency, 1))
-	first := true
 	for i := range items {
-		it := &items[i]
-		switch {
-		case !s.aged(*it):
-		case first:
-			first = false
-			s.recheckAge(ctx, it, now)
-		default:
+		if it := &items[i]; s.aged(*it) {
 			g.Go(func() error {
 				s.recheckAge(ctx, it, now)
 				return nil

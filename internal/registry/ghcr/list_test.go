@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -144,5 +145,31 @@ func TestCreated(t *testing.T) {
 	}
 	if _, err := c.Created(ctx, "jarvis", registry.Manifest{Digest: "sha256:" + strings.Repeat("0", 64)}); !errors.Is(err, registry.ErrNotFound) {
 		t.Errorf("Created of no version: %v, want ErrNotFound", err)
+	}
+}
+
+// Ages asked at once of a package not yet listed share their listings (the one
+// started first, and the next for those that came while it ran), not one each:
+// apply asks the ages of a saved plan's deletions several at once.
+func TestCreatedSharesItsListing(t *testing.T) {
+	f := newFixture(t)
+	c := f.client(t, token)
+	tags := []string{"PR3571-test", "PR3574-test", "PR3561-test", "PR3565-test", "PR3589-test", "5.32.0-develop"}
+	before := f.ghcr.Count(versionsRoute)
+	errs := make([]error, len(tags))
+	var wg sync.WaitGroup
+	for i, tag := range tags {
+		wg.Go(func() {
+			_, errs[i] = c.Created(ctx, "jarvis", registry.Manifest{Digest: f.digests["jarvis:"+tag]})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("Created of %s: %v", tags[i], err)
+		}
+	}
+	if n := f.ghcr.Count(versionsRoute) - before; n > 2 {
+		t.Errorf("%d versions listings for %d ages asked at once, want at most 2", n, len(tags))
 	}
 }

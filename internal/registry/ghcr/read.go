@@ -46,7 +46,7 @@ func (c *Client) Created(ctx context.Context, repo string, m registry.Manifest) 
 		v, ok := c.listed(repo, d)
 		if !ok && !relisted {
 			relisted = true
-			if _, err := c.listVersions(ctx, repo); err != nil {
+			if _, err := c.freshVersions(ctx, repo); err != nil { // shared by the calls waiting alike
 				return time.Time{}, fmt.Errorf("reading when %s@%s was pushed: %w", repo, d, err)
 			}
 			v, ok = c.listed(repo, d)
