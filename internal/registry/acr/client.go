@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -88,8 +90,7 @@ type Client struct {
 
 	mu        sync.Mutex
 	clients   map[clientKey]*azcontainerregistry.Client
-	denied    map[string]error         // repositories where a deletion was refused for want of permission
-	deleting  map[string]chan struct{} // per repository, closed when its first deletion is done
+	denied    map[string]error // repositories where a deletion was refused for want of permission
 	repoLocks map[string]*repoLock
 }
 
@@ -131,7 +132,6 @@ func New(host string, o Options) (*Client, error) {
 		log:       log,
 		clients:   map[clientKey]*azcontainerregistry.Client{},
 		denied:    map[string]error{},
-		deleting:  map[string]chan struct{}{},
 		repoLocks: map[string]*repoLock{},
 		opts: azcore.ClientOptions{
 			Cloud: cloud.Configuration{
@@ -164,10 +164,37 @@ func (c *Client) sdk(repo string, p purpose) (*azcontainerregistry.Client, error
 	if cl, ok := c.clients[k]; ok {
 		return cl, nil
 	}
-	cl, err := azcontainerregistry.NewClient(c.endpoint, c.cred, &azcontainerregistry.ClientOptions{ClientOptions: c.opts})
+	opts := c.opts
+	opts.PerCallPolicies = append(slices.Clone(opts.PerCallPolicies), &signInOnce{done: make(chan struct{})})
+	cl, err := azcontainerregistry.NewClient(c.endpoint, c.cred, &azcontainerregistry.ClientOptions{ClientOptions: opts})
 	if err != nil {
 		return nil, fmt.Errorf("setting up the ACR client: %w", err)
 	}
 	c.clients[k] = cl
 	return cl, nil
+}
+
+// signInOnce lets an SDK client's first request go alone: it meets ACR's challenge
+// and signs in for the client's repository and purpose, and the requests waiting
+// for it then share that token instead of each being answered 401 first (for a
+// deletion, a write of the registry's quota each).
+type signInOnce struct {
+	started atomic.Bool
+	done    chan struct{}
+}
+
+func (g *signInOnce) Do(req *policy.Request) (*http.Response, error) {
+	if strings.HasPrefix(req.Raw().URL.Path, "/oauth2/") {
+		return req.Next() // the sign-in itself, which the SDK sends with these options too
+	}
+	if g.started.CompareAndSwap(false, true) {
+		defer close(g.done)
+		return req.Next()
+	}
+	select {
+	case <-g.done:
+	case <-req.Raw().Context().Done():
+		return nil, req.Raw().Context().Err()
+	}
+	return req.Next()
 }

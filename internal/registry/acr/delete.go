@@ -62,47 +62,20 @@ func deniedError(what string, err error) error {
 // A 404 is registry.ErrNotFound; a locked tag or manifest is registry.ErrLocked.
 // Nothing is ever unlocked.
 func (c *Client) Delete(ctx context.Context, repo, tag string, m registry.Manifest, method registry.Method) error {
-	first, err := c.awaitFirstDelete(ctx, repo)
-	if first != nil {
-		defer close(first)
+	c.mu.Lock()
+	denied := c.denied[repo]
+	c.mu.Unlock()
+	if denied != nil {
+		return denied
 	}
-	if err != nil {
-		return err
-	}
-	err = c.delete(ctx, repo, tag, m, method)
+	err := c.delete(ctx, repo, tag, m, method)
 	if errors.Is(err, registry.ErrUnauthorized) {
 		err = deniedError("deleting in "+repo, err)
 		c.mu.Lock()
-		c.denied[repo] = err // the repository's other deletions fail alike, without asking
+		c.denied[repo] = err // the repository's later deletions fail alike, without asking
 		c.mu.Unlock()
 	}
 	return err
-}
-
-// awaitFirstDelete lets a repository's first deletion go alone: it meets ACR's
-// challenge and signs in for deleting there, and the others, waiting for it,
-// then share that token instead of each meeting a 401 of their own (a write of
-// the quota each). The first gets the channel to close when done; the others
-// get the refusal that deletion met, if any.
-func (c *Client) awaitFirstDelete(ctx context.Context, repo string) (first chan struct{}, err error) {
-	c.mu.Lock()
-	done, started := c.deleting[repo]
-	if !started {
-		done = make(chan struct{})
-		c.deleting[repo] = done
-	}
-	c.mu.Unlock()
-	if !started {
-		return done, nil
-	}
-	select {
-	case <-done:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return nil, c.denied[repo]
 }
 
 func (c *Client) delete(ctx context.Context, repo, tag string, m registry.Manifest, method registry.Method) error {
