@@ -63,9 +63,8 @@ func (s *Sweeper) WritePlan(ctx context.Context, w io.Writer) (Result, error) {
 // SavedPlan is a plan file read whole, checked and decided again, waiting on
 // disk (a spool) to be carried out: ReadPlan, Apply, Close.
 type SavedPlan struct {
-	s     *Sweeper
-	sp    *spool
-	limit error // the *plan.LimitError the plan exceeds; nil if none
+	s  *Sweeper
+	sp *spool
 }
 
 // ReadPlan reads the saved plan fr reads, a repository at a time, holding a few
@@ -87,23 +86,24 @@ func (s *Sweeper) ReadPlan(ctx context.Context, fr *plan.FileReader) (*SavedPlan
 		s.redecide(ctx, items, cache)
 		sp.add(items)
 	}
-	return &SavedPlan{s: s, sp: sp, limit: sp.enforce(s.Limits)}, nil
+	sp.enforce(s.Limits)
+	return &SavedPlan{s: s, sp: sp}, nil
 }
 
 // OverLimit returns the *plan.LimitError the plan exceeds, if any: Apply then
 // deletes nothing.
-func (p *SavedPlan) OverLimit() error { return p.limit }
+func (p *SavedPlan) OverLimit() error { return p.sp.limit }
 
 // Apply carries out the plan, several repositories at once, each repository's
 // items going to Sink when done. Over a safety limit it deletes nothing: every
 // item comes back kept, naming the limit, with the *plan.LimitError.
 func (p *SavedPlan) Apply(ctx context.Context) (Result, error) {
 	s, out := p.s, p.s.collector()
-	if p.limit != nil {
+	if p.sp.limit != nil {
 		if err := p.sp.each(out.take); err != nil {
 			return Result{}, err
 		}
-		return out.result(false), p.limit
+		return out.result(false), p.sp.limit
 	}
 	for repo, t := range p.sp.perRepo {
 		s.progress().Planned(repo, t.Planned)

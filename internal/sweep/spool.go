@@ -86,16 +86,6 @@ func (s *spool) enforce(l plan.Limits) error {
 	return s.limit
 }
 
-// deletions counts the tags the plan deletes.
-func (s *spool) deletions() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.limit != nil {
-		return 0
-	}
-	return s.total.Planned
-}
-
 // each calls fn with each repository's items in plan order, one repository at a
 // time. Add must not be called meanwhile.
 func (s *spool) each(fn func(items []plan.Item)) error {
