@@ -3,10 +3,8 @@ package apply_test
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/prsweep/prsweep/internal/apply"
@@ -14,67 +12,6 @@ import (
 	"github.com/prsweep/prsweep/internal/policy"
 	"github.com/prsweep/prsweep/internal/registry"
 )
-
-// resigning untags as v3 and ACR do, or deletes by digest with every tag on it. On
-// the first tag listing after a deletion (the first wave's confirmation) the image
-// is signed again: resign is pushed onto a new digest. It counts what apply asks.
-type resigning struct {
-	mu                  sync.Mutex
-	tags                map[string]string // tag → digest
-	resign              string
-	deleted, resigned   bool
-	gone                []string // tags removed
-	lists, reads, pages int
-}
-
-func (r *resigning) Tags(context.Context, string) ([]string, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.lists++
-	if r.deleted && !r.resigned {
-		r.resigned = true
-		defer func() { r.tags[r.resign] = "sha256:resigned" }() // after the listing answered
-	}
-	return slices.Collect(maps.Keys(r.tags)), nil
-}
-
-func (r *resigning) Resolve(_ context.Context, _, tag string) (registry.Manifest, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.reads++
-	d, ok := r.tags[tag]
-	if !ok {
-		return registry.Manifest{}, registry.ErrNotFound
-	}
-	return registry.Manifest{Digest: d}, nil
-}
-
-func (r *resigning) Delete(_ context.Context, _, tag string, m registry.Manifest, method registry.Method) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.deleted = true
-	for t, d := range r.tags {
-		if t == tag || method == registry.MethodDigest && d == m.Digest {
-			delete(r.tags, t)
-			r.gone = append(r.gone, t)
-		}
-	}
-	return nil
-}
-
-// resigningLister is resigning with a manifest listing (ACR, GHCR).
-type resigningLister struct{ *resigning }
-
-func (l resigningLister) ListManifests(context.Context, string) ([]registry.ListedManifest, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.pages++
-	var out []registry.ListedManifest
-	for tag, d := range l.tags {
-		out = append(out, registry.ListedManifest{Manifest: registry.Manifest{Digest: d}, Tags: []string{tag}})
-	}
-	return out, nil
-}
 
 // Safety rule 5 in a wave after the first without digest deletions: the deleted
 // image's signature, attestation and referrers fallback tags go by untag in the
@@ -89,11 +26,20 @@ func TestLaterWaveReadsItsTagsAgain(t *testing.T) {
 		for _, fresh := range []bool{true, false} {
 			for _, lists := range []bool{false, true} {
 				name := fmt.Sprintf("first=%s/fresh=%v/lists=%v", first, fresh, lists)
-				reg := &resigning{resign: sig, tags: map[string]string{
-					"PR1-test": "sha256:a", sig: "sha256:s", "sha256-a.att": "sha256:t", "sha256-a": "sha256:f", "release": "sha256:r"}}
+				// On the first tag listing after a deletion (the first wave's
+				// confirmation) the image is signed again: sig is pushed onto a new digest.
+				resigned := false
+				reg := &waveRegistry{tags: map[string]string{
+					"PR1-test": "sha256:a", sig: "sha256:s", "sha256-a.att": "sha256:t", "sha256-a": "sha256:f", "release": "sha256:r"},
+					afterList: func(r *waveRegistry) {
+						if r.deletes > 0 && !resigned {
+							resigned = true
+							r.tags[sig] = "sha256:resigned"
+						}
+					}}
 				var r apply.Registry = reg
 				if lists {
-					r = resigningLister{reg}
+					r = waveLister{reg}
 				}
 				linked := func(tag, digest string) plan.Item {
 					return plan.Item{Repository: "jarvis", Tag: tag, Digest: digest, Action: policy.Delete, Method: registry.MethodUntag,
@@ -104,11 +50,11 @@ func TestLaterWaveReadsItsTagsAgain(t *testing.T) {
 				items[0].Method = first
 				apply.Applier{Registry: r, Fresh: fresh}.Apply(context.Background(), items)
 
-				if !reg.resigned {
+				if !resigned {
 					t.Fatalf("%s: never signed again", name)
 				}
-				if want := []string{"PR1-test", "sha256-a", "sha256-a.att"}; !slices.Equal(slices.Sorted(slices.Values(reg.gone)), want) {
-					t.Errorf("%s: removed %v, want %v", name, reg.gone, want)
+				if want := []string{"PR1-test", "sha256-a", "sha256-a.att"}; !slices.Equal(slices.Sorted(slices.Values(reg.goneTags)), want) {
+					t.Errorf("%s: removed %v, want %v", name, reg.goneTags, want)
 				}
 				if reg.tags[sig] != "sha256:resigned" {
 					t.Errorf("%s: %s is %q, want the new signature", name, sig, reg.tags[sig])

@@ -2,11 +2,8 @@ package apply_test
 
 import (
 	"context"
-	"errors"
-	"maps"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/prsweep/prsweep/internal/apply"
@@ -15,52 +12,16 @@ import (
 	"github.com/prsweep/prsweep/internal/registry"
 )
 
-// failingDigests deletes by digest, with every tag on it (distribution 2.8), except
-// the digests in fail, whose DELETE fails and leaves everything as it was.
-type failingDigests struct {
-	mu       sync.Mutex
-	tags     map[string]string   // tag → digest
-	children map[string][]string // index digest → children
-	fail     map[string]bool
-	gone     []string
-}
-
-func (r *failingDigests) Tags(context.Context, string) ([]string, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Collect(maps.Keys(r.tags)), nil
-}
-
-func (r *failingDigests) Resolve(_ context.Context, _, tag string) (registry.Manifest, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	d, ok := r.tags[tag]
-	if !ok {
-		return registry.Manifest{}, registry.ErrNotFound
-	}
-	return registry.Manifest{Digest: d, Children: r.children[d]}, nil
-}
-
-func (r *failingDigests) Delete(_ context.Context, _, _ string, m registry.Manifest, _ registry.Method) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.fail[m.Digest] {
-		return errors.New("unexpected HTTP 500")
-	}
-	r.gone = append(r.gone, m.Digest)
-	maps.DeleteFunc(r.tags, func(_, d string) bool { return d == m.Digest })
-	return nil
-}
-
 // Two PR indexes share a child, planned to go with the second. The first index's
 // DELETE fails: its tag stays, failed, and its index still needs the child. The
 // re-read before the child's wave must count that tag as staying, not as going
 // (rule 9); it counted every planned tag as going, failed or not, and the child
 // was deleted from under the index that stayed.
 func TestLaterWaveKeepsWhatAFailedTagNeeds(t *testing.T) {
-	reg := &failingDigests{
+	reg := &waveRegistry{
 		tags:     map[string]string{"PR1-multi": "sha256:i1", "PR2-multi": "sha256:i2"},
 		children: map[string][]string{"sha256:i1": {"sha256:c"}, "sha256:i2": {"sha256:c"}},
+		byDigest: true,
 		fail:     map[string]bool{"sha256:i1": true},
 	}
 	items := []plan.Item{del("PR1-multi", "sha256:i1"), del("PR2-multi", "sha256:i2"),
@@ -75,8 +36,8 @@ func TestLaterWaveKeepsWhatAFailedTagNeeds(t *testing.T) {
 	if !items[1].Done || items[1].Failed() {
 		t.Errorf("PR2-multi: %+v, want deleted", items[1])
 	}
-	if slices.Contains(reg.gone, "sha256:c") {
-		t.Errorf("deleted %v: the child PR1-multi's index still needs went too", reg.gone)
+	if slices.Contains(reg.goneDigests, "sha256:c") {
+		t.Errorf("deleted %v: the child PR1-multi's index still needs went too", reg.goneDigests)
 	}
 	if it := items[2]; it.Done || it.Action == policy.Delete && !it.Failed() || !strings.Contains(it.Reason+it.Error, "PR1-multi") {
 		t.Errorf("the child: %+v, want kept for jarvis:PR1-multi", it)

@@ -2,8 +2,6 @@ package sweep_test
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -92,33 +90,5 @@ func laterWavePushedAgain(t *testing.T, srv *registrytest.Server, shared bool) {
 	}
 	if !found {
 		t.Errorf("no item for %s: %+v", sigTag, res.Items)
-	}
-}
-
-// afterConfirmation calls act once, right after the registry answered the first
-// request for listing (the wave's confirmation) that follows a DELETE of any of
-// paths, before prsweep hears the answer.
-func afterConfirmation(paths []string, listing string, act func()) func(http.Handler) http.Handler {
-	var deleted, done atomic.Bool
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			switch {
-			case r.Method == http.MethodDelete && slices.Contains(paths, r.URL.Path):
-				next.ServeHTTP(w, r)
-				deleted.Store(true)
-				return
-			case r.Method != http.MethodGet || r.URL.Path != listing || !deleted.Load() || !done.CompareAndSwap(false, true):
-				next.ServeHTTP(w, r)
-				return
-			}
-			rec := httptest.NewRecorder()
-			next.ServeHTTP(rec, r)
-			act()
-			for k, v := range rec.Header() {
-				w.Header()[k] = v
-			}
-			w.WriteHeader(rec.Code)
-			_, _ = w.Write(rec.Body.Bytes())
-		})
 	}
 }

@@ -2,10 +2,6 @@ package sweep_test
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -96,29 +92,4 @@ func TestLaterWaveKeepsATagMovedOntoItsDigest(t *testing.T) {
 			}
 		})
 	}
-}
-
-// afterDelete serves srv through a proxy that calls moved once, right after the
-// registry answered the first DELETE of path, before prsweep hears the answer.
-func afterDelete(t *testing.T, srv *registrytest.Server, path string, moved func()) string {
-	t.Helper()
-	target, _ := url.Parse(srv.URL())
-	rp := httputil.NewSingleHostReverseProxy(target)
-	var once atomic.Bool
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodDelete || r.URL.Path != path || !once.CompareAndSwap(false, true) {
-			rp.ServeHTTP(w, r)
-			return
-		}
-		rec := httptest.NewRecorder()
-		rp.ServeHTTP(rec, r)
-		moved()
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(rec.Body.Bytes())
-	}))
-	t.Cleanup(proxy.Close)
-	return strings.TrimPrefix(proxy.URL, "http://")
 }
